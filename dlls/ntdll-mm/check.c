@@ -1,0 +1,210 @@
+/*
+ * ntdll-mm invariant checker: the library's region tree against the kernel's view.
+ *
+ * For every allocation of the library it checks that
+ * - the tree is ordered, balanced data is consistent and the runs are well formed
+ *   (sorted, merged, inside the allocation);
+ * - /proc/self/maps covers the whole allocation with no hole, and every page has the
+ *   kernel protection its NT state calls for (reserved, decommitted and guard pages
+ *   PROT_NONE; committed pages their protection);
+ * - reserved (uncommitted) pages hold no memory: /proc/self/pagemap shows them absent.
+ * Used by the test suite after every scenario.
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "mm_private.h"
+#include "os.h"
+
+struct report
+{
+    char *buf;
+    size_t len, pos;
+    unsigned int count;
+};
+
+static void __attribute__((format(printf, 2, 3))) mismatch( struct report *r, const char *fmt, ... )
+{
+    va_list args;
+    r->count++;
+    if (!r->buf || r->pos + 1 >= r->len) return;
+    va_start( args, fmt );
+    int n = vsnprintf( r->buf + r->pos, r->len - r->pos, fmt, args );
+    va_end( args );
+    if (n > 0) r->pos = r->pos + n < r->len ? r->pos + n : r->len - 1;
+}
+
+struct maps
+{
+    struct os_mapping *v;
+    size_t n, cap;
+};
+
+static int collect_cb( const struct os_mapping *map, void *ctx )
+{
+    struct maps *m = ctx;
+    if (m->n == m->cap)
+    {
+        size_t cap = m->cap ? m->cap * 2 : 256;
+        struct os_mapping *v = realloc( m->v, cap * sizeof(*v) );
+        if (!v) return 1;
+        m->v = v;
+        m->cap = cap;
+    }
+    m->v[m->n++] = *map;
+    return 0;
+}
+
+static const char *prot_str( int prot, char *buf )
+{
+    buf[0] = (prot & PROT_READ) ? 'r' : '-';
+    buf[1] = (prot & PROT_WRITE) ? 'w' : '-';
+    buf[2] = (prot & PROT_EXEC) ? 'x' : '-';
+    buf[3] = 0;
+    return buf;
+}
+
+/* the kernel must map [start, end) entirely with protection prot */
+static void check_range( struct report *r, const struct maps *m, uintptr_t start, uintptr_t end, int prot )
+{
+    size_t lo = 0, hi = m->n;
+    uintptr_t pos = start;
+    char b1[4], b2[4];
+
+    while (lo < hi)   /* first mapping with end > start */
+    {
+        size_t mid = (lo + hi) / 2;
+        if (m->v[mid].end <= start) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i < m->n && pos < end; i++)
+    {
+        const struct os_mapping *map = &m->v[i];
+        if (map->start > pos)
+        {
+            mismatch( r, "%#lx-%#lx: not mapped in the kernel (hole)\n", (unsigned long)pos,
+                      (unsigned long)(map->start < end ? map->start : end) );
+            pos = map->start;
+            if (pos >= end) break;
+        }
+        if (map->prot != prot || map->shared || map->file)
+            mismatch( r, "%#lx-%#lx: kernel has %s%s, tree wants %s private anonymous\n",
+                      (unsigned long)pos, (unsigned long)(map->end < end ? map->end : end),
+                      prot_str( map->prot, b1 ), map->shared ? " shared" : (map->file ? " file" : ""),
+                      prot_str( prot, b2 ) );
+        pos = map->end;
+    }
+    if (pos < end)
+        mismatch( r, "%#lx-%#lx: not mapped in the kernel\n", (unsigned long)pos, (unsigned long)end );
+}
+
+static void check_absent( struct report *r, uintptr_t start, uintptr_t end )
+{
+    uint64_t entries[512];
+    size_t pages = (end - start) >> MM_PAGE_SHIFT;
+
+    if (!os_info.has_pagemap) return;
+    if (pages > 65536) pages = 65536;   /* bound the cost on huge reservations */
+    for (size_t done = 0; done < pages; )
+    {
+        size_t n = pages - done > 512 ? 512 : pages - done;
+        if (os_read_pagemap( start + (done << MM_PAGE_SHIFT), n, entries )) return;
+        for (size_t i = 0; i < n; i++)
+            if (entries[i] & (OS_PM_PRESENT | OS_PM_SWAPPED))
+                mismatch( r, "%#lx: uncommitted page holds memory (pagemap %#llx)\n",
+                          (unsigned long)(start + ((done + i) << MM_PAGE_SHIFT)), (unsigned long long)entries[i] );
+        done += n;
+    }
+}
+
+struct walk_ctx
+{
+    struct report *r;
+    const struct maps *m;
+    uintptr_t prev_end;
+};
+
+static void check_alloc( struct mm_alloc *a, void *ctx )
+{
+    struct walk_ctx *w = ctx;
+    struct report *r = w->r;
+    size_t npages = alloc_pages( a );
+
+    if (a->base < w->prev_end) mismatch( r, "%#lx: tree out of order or overlapping\n", (unsigned long)a->base );
+    w->prev_end = a->end;
+    if (a->kind == MM_KIND_FOREIGN) return;
+
+    if (!a->nruns || a->runs[0].page) mismatch( r, "%#lx: runs do not start at page 0\n", (unsigned long)a->base );
+    for (size_t i = 0; i < a->nruns; i++)
+    {
+        size_t end = run_end( a, i );
+        if (end <= a->runs[i].page || end > npages)
+            mismatch( r, "%#lx: run %zu [%zu,%zu) malformed\n", (unsigned long)a->base, i, a->runs[i].page, end );
+        if (i && a->runs[i].state == a->runs[i - 1].state)
+            mismatch( r, "%#lx: runs %zu and %zu not merged\n", (unsigned long)a->base, i - 1, i );
+        check_range( r, w->m, a->base + (a->runs[i].page << MM_PAGE_SHIFT), a->base + (end << MM_PAGE_SHIFT),
+                     mm_prot_to_unix( a->runs[i].state ) );
+        if (!(a->runs[i].state & MM_COMMITTED))
+            check_absent( r, a->base + (a->runs[i].page << MM_PAGE_SHIFT), a->base + (end << MM_PAGE_SHIFT) );
+    }
+}
+
+static int check_tree( struct report *r, const struct mm_alloc *n )
+{
+    int hl, hr;
+    if (!n) return 0;
+    hl = check_tree( r, n->left );
+    hr = check_tree( r, n->right );
+    if (hl - hr > 1 || hr - hl > 1 || n->height != (hl > hr ? hl : hr) + 1)
+        mismatch( r, "%#lx: AVL balance broken\n", (unsigned long)n->base );
+    if (n->min_base != (n->left ? n->left->min_base : n->base) || n->max_end != (n->right ? n->right->max_end : n->end))
+        mismatch( r, "%#lx: subtree bounds wrong\n", (unsigned long)n->base );
+    return n->height;
+}
+
+unsigned int ntdll_mm_check_invariants( char *buf, size_t len )
+{
+    struct report r = { buf, len, 0, 0 };
+    struct maps m = { NULL, 0, 0 };
+    struct walk_ctx w = { &r, &m, 0 };
+
+    if (buf && len) buf[0] = 0;
+    if (mm_ensure_init()) return 1;
+    /* exclusive: nothing may change the kernel's map while we compare */
+    mm_lock_exclusive();
+    if (os_walk_mappings( collect_cb, &m )) mismatch( &r, "cannot read /proc/self/maps\n" );
+    else
+    {
+        check_tree( &r, mm.root );
+        vad_walk( check_alloc, &w );
+    }
+    mm_unlock_exclusive();
+    free( m.v );
+    return r.count;
+}
+
+static void dump_alloc( struct mm_alloc *a, void *ctx )
+{
+    int fd = *(int *)ctx;
+    if (a->kind == MM_KIND_FOREIGN) return;
+    dprintf( fd, "%#lx-%#lx alloc_prot %#x flags %#x runs %zu:", (unsigned long)a->base, (unsigned long)a->end,
+             a->alloc_prot, a->flags, a->nruns );
+    for (size_t i = 0; i < a->nruns; i++)
+        dprintf( fd, " [%zu:%#x]", a->runs[i].page, a->runs[i].state );
+    dprintf( fd, "\n" );
+}
+
+void ntdll_mm_dump( int fd )
+{
+    if (mm_ensure_init()) return;
+    mm_lock_shared();
+    vad_walk( dump_alloc, &fd );
+    mm_unlock_shared();
+}

@@ -1,0 +1,169 @@
+/*
+ * ntdll-mm core: private definitions shared by the core's files.
+ *
+ * Layering (see docs/design.md):
+ *   Nt* entry points (virtual.c, query.c): validate, then one worker that takes the lock once
+ *   core (vad.c): the region tree of allocations and their per-page state runs
+ *   os layer (os.c): the only code that calls mmap/mprotect/madvise/userfaultfd/pagemap
+ *   host (host.c): handles, user-pointer probing, process identity (standalone now, Wine later)
+ *
+ * Lock rules: one process-wide reader/writer lock, mm_lock.  Queries take it shared;
+ * every call that changes the tree or the kernel's mappings takes it exclusive, once, in
+ * the worker.  User pointers are never touched while it is held (a fault there must not
+ * leave the lock taken): entry points copy inputs in before the worker and outputs out after.
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef NTDLL_MM_PRIVATE_H
+#define NTDLL_MM_PRIVATE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <pthread.h>
+#include "ntdll-mm.h"
+
+#ifndef MEM_RESERVE_PLACEHOLDER
+#define MEM_RESERVE_PLACEHOLDER 0x00040000
+#endif
+#ifndef MEM_REPLACE_PLACEHOLDER
+#define MEM_REPLACE_PLACEHOLDER 0x00004000
+#endif
+#ifndef MEM_RESET_UNDO
+#define MEM_RESET_UNDO 0x01000000
+#endif
+#ifndef MEM_PRESERVE_PLACEHOLDER
+#define MEM_PRESERVE_PLACEHOLDER 0x00000002
+#endif
+#ifndef MEM_COALESCE_PLACEHOLDERS
+#define MEM_COALESCE_PLACEHOLDERS 0x00000001
+#endif
+
+#define MM_PAGE_SHIFT   12
+#define MM_PAGE_SIZE    ((size_t)1 << MM_PAGE_SHIFT)
+#define MM_PAGE_MASK    (MM_PAGE_SIZE - 1)
+#define MM_GRANULARITY  ((size_t)0x10000)   /* NT allocation granularity */
+#define MM_GRAN_MASK    (MM_GRANULARITY - 1)
+
+static inline uintptr_t mm_round_down( uintptr_t v, size_t mask ) { return v & ~(uintptr_t)mask; }
+static inline uintptr_t mm_round_up( uintptr_t v, size_t mask ) { return (v + mask) & ~(uintptr_t)mask; }
+
+/* ---- per-page state ---------------------------------------------------------------
+ * A page's state is its NT protection (one PAGE_* base value, optionally | PAGE_GUARD)
+ * plus MM_COMMITTED.  Reserved pages have state 0: NT reports Protect 0 for them, and the
+ * kernel maps them PROT_NONE.  PAGE_NOCACHE / PAGE_WRITECOMBINE are attributes of the whole
+ * allocation on NT (given at allocation, they stick; given to NtProtectVirtualMemory later,
+ * they are ignored), so they live in mm_alloc.flags, not here. */
+#define MM_COMMITTED   0x10000u
+#define MM_PROT_MASK   0x0ffffu
+
+/* one run of pages with equal state; runs are sorted, the first starts at page 0 and each
+ * extends to the next run's start (or the end of the allocation) */
+struct mm_run
+{
+    size_t   page;
+    uint32_t state;
+};
+
+enum mm_kind
+{
+    MM_KIND_FOREIGN,    /* a kernel mapping we did not make (program, libc, stacks): only
+                           kept so the gap search avoids it; may be stale */
+    MM_KIND_PRIVATE,    /* NtAllocateVirtualMemory */
+};
+
+#define MM_F_WRITE_WATCH    0x01u
+#define MM_F_NOCACHE        0x02u
+#define MM_F_WRITECOMBINE   0x04u
+#define MM_F_TOP_DOWN       0x08u
+
+#define MM_INLINE_RUNS 4
+
+/* one allocation (reservation) or foreign range: a node of the region tree */
+struct mm_alloc
+{
+    struct mm_alloc *left, *right;
+    uintptr_t  base, end;        /* [base, end), page aligned; base 64K aligned for allocations */
+    /* subtree aggregates, maintained by vad.c */
+    uintptr_t  min_base, max_end;
+    size_t     inner_gap;        /* largest gap between consecutive nodes inside the subtree */
+    int        height;
+    enum mm_kind kind;
+    uint32_t   alloc_prot;       /* AllocationProtect as NT reports it */
+    uint32_t   flags;            /* MM_F_* */
+    size_t     nruns, cap;
+    struct mm_run *runs;
+    struct mm_run inline_runs[MM_INLINE_RUNS];
+};
+
+/* ---- the process-wide state ------------------------------------------------------ */
+struct mm_space
+{
+    pthread_rwlock_t lock;
+    struct mm_alloc *root;
+    uintptr_t lowest;            /* lowest usable address (64K, or vm.mmap_min_addr rounded up) */
+    uintptr_t highest;           /* highest user address, inclusive (NT's MmHighestUserAddress) */
+    unsigned int nallocs;        /* MM_KIND_PRIVATE nodes */
+    int writer;                  /* set while the exclusive lock is held, for assertions */
+};
+
+extern struct mm_space mm;
+
+NTSTATUS mm_ensure_init( void );
+
+static inline void mm_lock_shared( void ) { pthread_rwlock_rdlock( &mm.lock ); }
+static inline void mm_unlock_shared( void ) { pthread_rwlock_unlock( &mm.lock ); }
+static inline void mm_lock_exclusive( void ) { pthread_rwlock_wrlock( &mm.lock ); mm.writer = 1; }
+static inline void mm_unlock_exclusive( void ) { mm.writer = 0; pthread_rwlock_unlock( &mm.lock ); }
+#define MM_ASSERT_EXCLUSIVE() do { if (!mm.writer) mm_assert_fail( __FILE__, __LINE__, "exclusive lock" ); } while (0)
+void mm_assert_fail( const char *file, int line, const char *what ) __attribute__((noreturn));
+
+/* ---- vad.c: region tree and runs --------------------------------------------------
+ * All functions here require the lock: shared for lookups, exclusive for changes. */
+struct mm_alloc *vad_find( uintptr_t addr );                  /* node containing addr */
+struct mm_alloc *vad_find_next( uintptr_t addr );             /* first node with base > addr */
+struct mm_alloc *vad_find_prev( uintptr_t addr );             /* last node with end <= addr */
+struct mm_alloc *vad_first_overlap( uintptr_t start, uintptr_t end );
+int  vad_insert( struct mm_alloc *a );
+void vad_remove( struct mm_alloc *a );
+struct mm_alloc *vad_new( enum mm_kind kind, uintptr_t base, uintptr_t end );
+void vad_free( struct mm_alloc *a );
+void vad_drop_foreign( void );
+int  vad_load_foreign( void );
+typedef void (*vad_walk_cb)( struct mm_alloc *a, void *ctx );
+void vad_walk( vad_walk_cb cb, void *ctx );
+
+/* find a free range of 'size' bytes, aligned to align_mask+1, inside [lo, hi) */
+uintptr_t vad_find_gap( size_t size, uintptr_t lo, uintptr_t hi, size_t align_mask, int top_down );
+
+static inline size_t alloc_pages( const struct mm_alloc *a ) { return (a->end - a->base) >> MM_PAGE_SHIFT; }
+size_t   runs_index( const struct mm_alloc *a, size_t page );
+static inline size_t run_end( const struct mm_alloc *a, size_t i )
+{
+    return i + 1 < a->nruns ? a->runs[i + 1].page : alloc_pages( a );
+}
+static inline uint32_t runs_state( const struct mm_alloc *a, size_t page ) { return a->runs[runs_index( a, page )].state; }
+/* set state = (state & keep) | set on [first, first + count); 0 or -1 (no memory) */
+int  runs_update( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, uint32_t set );
+int  runs_save( const struct mm_alloc *a, struct mm_run **saved, size_t *nsaved );
+void runs_restore( struct mm_alloc *a, struct mm_run *saved, size_t nsaved );
+/* end page of the run of pages with state equal to that of 'page' (runs are kept merged) */
+static inline size_t runs_span_end( const struct mm_alloc *a, size_t page ) { return run_end( a, runs_index( a, page ) ); }
+
+/* ---- protections -------------------------------------------------------------------- */
+int  mm_prot_to_unix( uint32_t state );                      /* PROT_* for a page state */
+NTSTATUS mm_validate_protect( ULONG protect, int for_image ); /* one base + allowed modifiers */
+uint32_t mm_nt_protect( const struct mm_alloc *a, uint32_t state ); /* Protect as NT reports it */
+
+/* apply the kernel protection of pages [first, first+count) of a from their states */
+int  mm_sync_kernel( struct mm_alloc *a, size_t first, size_t count );
+
+/* ---- host.c: what the standalone host provides ------------------------------------ */
+int  host_is_current_process( HANDLE process );
+NTSTATUS host_check_process( HANDLE process );
+/* copy to/from user memory; STATUS_ACCESS_VIOLATION instead of a crash */
+NTSTATUS host_copy_from_user( void *dst, const void *src, size_t len );
+NTSTATUS host_copy_to_user( void *dst, const void *src, size_t len );
+NTSTATUS host_init( void );
+
+#endif

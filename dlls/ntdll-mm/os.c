@@ -1,0 +1,349 @@
+/*
+ * ntdll-mm OS layer: Linux system calls for the memory manager.  See os.h for the contract.
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/types.h>
+#ifdef HAVE_LINUX_USERFAULTFD_H
+#include <linux/userfaultfd.h>
+#endif
+
+#include "os.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MADV_FREE
+#define MADV_FREE 8
+#endif
+
+/* Kernel UAPI that Debian 12's headers (Linux 6.1) lack; values from the kernel ABI,
+ * probed at run time before use. */
+#ifndef PROCMAP_QUERY
+struct procmap_query
+{
+    __u64 size;
+    __u64 query_flags;
+    __u64 query_addr;
+    __u64 vma_start;
+    __u64 vma_end;
+    __u64 vma_flags;
+    __u64 vma_page_size;
+    __u64 vma_offset;
+    __u64 inode;
+    __u32 dev_major;
+    __u32 dev_minor;
+    __u32 vma_name_size;
+    __u32 build_id_size;
+    __u64 vma_name_addr;
+    __u64 build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_VMA_READABLE          0x01
+#define PROCMAP_QUERY_VMA_WRITABLE          0x02
+#define PROCMAP_QUERY_VMA_EXECUTABLE        0x04
+#define PROCMAP_QUERY_VMA_SHARED            0x08
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA  0x10
+#endif
+#ifndef PAGEMAP_SCAN
+#define PAGEMAP_SCAN _IOWR('f', 16, char[96])
+#endif
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+#define OS_UFFD_FEATURE_WP_ASYNC (1u << 15)
+
+struct os_info os_info;
+
+static int maps_fd = -1, pagemap_fd = -1;
+
+static void os_atfork_child( void )
+{
+    /* these descriptors name the parent's address space: reopen lazily in the child */
+    if (maps_fd >= 0) close( maps_fd );
+    if (pagemap_fd >= 0) close( pagemap_fd );
+    maps_fd = pagemap_fd = -1;
+}
+
+static int get_maps_fd( void )
+{
+    if (maps_fd < 0) maps_fd = open( "/proc/self/maps", O_RDONLY | O_CLOEXEC );
+    return maps_fd;
+}
+
+static int get_pagemap_fd( void )
+{
+    if (pagemap_fd < 0) pagemap_fd = open( "/proc/self/pagemap", O_RDONLY | O_CLOEXEC );
+    return pagemap_fd;
+}
+
+/* ---- /proc/self/maps parsing (fallback without PROCMAP_QUERY) ---------------------- */
+
+static int parse_maps_line( const char *line, struct os_mapping *map )
+{
+    unsigned long long start, end, inode;
+    char perms[8];
+    int n = 0;
+
+    if (sscanf( line, "%llx-%llx %7s %*s %*s %llu%n", &start, &end, perms, &inode, &n ) < 4) return -1;
+    map->start = start;
+    map->end = end;
+    map->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+                (perms[2] == 'x' ? PROT_EXEC : 0);
+    map->shared = perms[3] == 's';
+    map->file = inode != 0;
+    return 0;
+}
+
+int os_walk_mappings( int (*cb)( const struct os_mapping *map, void *ctx ), void *ctx )
+{
+    char buf[65536], line[4096];
+    size_t len = 0;
+    ssize_t got;
+    int fd, stop = 0;
+
+    /* a fresh descriptor each time: reading the kept one concurrently would share its offset */
+    if ((fd = open( "/proc/self/maps", O_RDONLY | O_CLOEXEC )) < 0) return -errno;
+    while (!stop && (got = read( fd, buf, sizeof(buf) )) > 0)
+    {
+        for (ssize_t i = 0; i < got && !stop; i++)
+        {
+            struct os_mapping map;
+            if (buf[i] != '\n')
+            {
+                if (len < sizeof(line) - 1) line[len++] = buf[i];
+                continue;
+            }
+            line[len] = 0;
+            len = 0;
+            if (!parse_maps_line( line, &map )) stop = cb( &map, ctx );
+        }
+    }
+    close( fd );
+    return 0;
+}
+
+struct find_ctx
+{
+    uintptr_t addr;
+    struct os_mapping *map;
+    int found;
+};
+
+static int find_cb( const struct os_mapping *map, void *ctx )
+{
+    struct find_ctx *f = ctx;
+    if (map->end <= f->addr) return 0;
+    *f->map = *map;
+    f->found = 1;
+    return 1;
+}
+
+static int query_procmap( uintptr_t addr, struct os_mapping *map )
+{
+    struct procmap_query q;
+    int fd = get_maps_fd();
+
+    if (fd < 0) return -errno;
+    memset( &q, 0, sizeof(q) );
+    q.size = sizeof(q);
+    q.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA;
+    q.query_addr = addr;
+    if (ioctl( fd, PROCMAP_QUERY, &q ) < 0) return -errno;
+    map->start = q.vma_start;
+    map->end = q.vma_end;
+    map->prot = ((q.vma_flags & PROCMAP_QUERY_VMA_READABLE) ? PROT_READ : 0) |
+                ((q.vma_flags & PROCMAP_QUERY_VMA_WRITABLE) ? PROT_WRITE : 0) |
+                ((q.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE) ? PROT_EXEC : 0);
+    map->shared = !!(q.vma_flags & PROCMAP_QUERY_VMA_SHARED);
+    map->file = q.inode != 0;
+    return 0;
+}
+
+int os_query_mapping( uintptr_t addr, struct os_mapping *map )
+{
+    struct find_ctx f = { addr, map, 0 };
+    int ret;
+
+    if (os_info.has_procmap_query)
+    {
+        ret = query_procmap( addr, map );
+        if (ret != -ENOTTY && ret != -EBADF) return ret;
+    }
+    if ((ret = os_walk_mappings( find_cb, &f ))) return ret;
+    return f.found ? 0 : -ENOENT;
+}
+
+int os_read_pagemap( uintptr_t addr, size_t count, uint64_t *entries )
+{
+    size_t done = 0;
+    int fd = get_pagemap_fd();
+
+    if (fd < 0) return -errno;
+    while (done < count)
+    {
+        ssize_t got = pread( fd, entries + done, (count - done) * sizeof(uint64_t),
+                             (off_t)(((addr >> 12) + done) * sizeof(uint64_t)) );
+        if (got < 0)
+        {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        if (!got) return -EIO;
+        done += got / sizeof(uint64_t);
+    }
+    return 0;
+}
+
+/* ---- mappings ------------------------------------------------------------------- */
+
+int os_reserve( uintptr_t addr, size_t size )
+{
+    void *ret = mmap( (void *)addr, size, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0 );
+    if (ret == MAP_FAILED) return -errno;
+    if ((uintptr_t)ret != addr)
+    {
+        /* a kernel older than 4.17 treats MAP_FIXED_NOREPLACE as a hint */
+        munmap( ret, size );
+        return -EEXIST;
+    }
+    return 0;
+}
+
+int os_release( uintptr_t addr, size_t size )
+{
+    return munmap( (void *)addr, size ) ? -errno : 0;
+}
+
+int os_protect( uintptr_t addr, size_t size, int prot )
+{
+    return mprotect( (void *)addr, size, prot ) ? -errno : 0;
+}
+
+int os_discard( uintptr_t addr, size_t size )
+{
+    return madvise( (void *)addr, size, MADV_DONTNEED ) ? -errno : 0;
+}
+
+int os_reset( uintptr_t addr, size_t size )
+{
+    if (!madvise( (void *)addr, size, MADV_FREE )) return 0;
+    if (errno != EINVAL) return -errno;
+    /* kernels before 4.5: no lazy free; MADV_DONTNEED discards at once, still valid for MEM_RESET */
+    return os_discard( addr, size );
+}
+
+/* ---- probing ------------------------------------------------------------------------ */
+
+static uintptr_t read_ulong_file( const char *path, uintptr_t def )
+{
+    FILE *f = fopen( path, "re" );
+    unsigned long long v;
+    if (!f) return def;
+    if (fscanf( f, "%llu", &v ) != 1) v = def;
+    fclose( f );
+    return v;
+}
+
+static size_t probe_hugepage_size( void )
+{
+    FILE *f = fopen( "/proc/meminfo", "re" );
+    char line[256];
+    size_t kb = 0;
+    if (!f) return 0;
+    while (fgets( line, sizeof(line), f ))
+        if (sscanf( line, "Hugepagesize: %zu kB", &kb ) == 1) break;
+    fclose( f );
+    return kb * 1024;
+}
+
+static int probe_procmap_query( void )
+{
+    struct os_mapping map;
+    static const int probe_var = 1;
+    uintptr_t addr = (uintptr_t)&probe_var;
+
+    if (query_procmap( addr, &map )) return 0;
+    /* trust the ioctl only if it describes a mapping we know: our own read-only data */
+    return map.start <= addr && addr < map.end && (map.prot & PROT_READ);
+}
+
+static int probe_uffd_wp_async( void )
+{
+#ifdef HAVE_LINUX_USERFAULTFD_H
+    struct uffdio_api api;
+    int fd = syscall( __NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY );
+    int ret;
+
+    if (fd < 0) return 0;
+    memset( &api, 0, sizeof(api) );
+    api.api = UFFD_API;
+    api.features = OS_UFFD_FEATURE_WP_ASYNC;
+    ret = !ioctl( fd, UFFDIO_API, &api ) && (api.features & OS_UFFD_FEATURE_WP_ASYNC);
+    close( fd );
+    return ret;
+#else
+    return 0;
+#endif
+}
+
+static int probe_pagemap_scan( void )
+{
+    char arg[96];
+    int fd = get_pagemap_fd();
+    if (fd < 0) return 0;
+    /* a zeroed argument is invalid (size 0): EINVAL means the ioctl exists, ENOTTY it doesn't */
+    memset( arg, 0, sizeof(arg) );
+    return ioctl( fd, PAGEMAP_SCAN, arg ) < 0 && errno == EINVAL;
+}
+
+static int probe_fixed_noreplace( void )
+{
+    uintptr_t addr;
+    void *p = mmap( NULL, 2 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0 );
+    int ret;
+
+    if (p == MAP_FAILED) return 0;
+    addr = (uintptr_t)p;
+    /* must refuse an occupied range rather than move the mapping */
+    ret = os_reserve( addr, 4096 ) == -EEXIST;
+    munmap( p, 2 * 4096 );
+    return ret;
+}
+
+static int probe_pagemap( void )
+{
+    static volatile int touched;
+    uint64_t e;
+    touched = 1;
+    return !os_read_pagemap( (uintptr_t)&touched & ~(uintptr_t)4095, 1, &e ) && (e & OS_PM_PRESENT);
+}
+
+int os_init( void )
+{
+    os_info.page_size = sysconf( _SC_PAGESIZE );
+    if (os_info.page_size != 4096) return -EINVAL;  /* NT on x86_64 has 4K pages */
+    os_info.mmap_min_addr = read_ulong_file( "/proc/sys/vm/mmap_min_addr", 65536 );
+    os_info.user_top = (uintptr_t)1 << 47;            /* 4-level paging; never ask for 5-level */
+    os_info.large_page_size = probe_hugepage_size();
+    os_info.has_procmap_query = probe_procmap_query();
+    os_info.has_pagemap = probe_pagemap();
+    os_info.has_uffd_wp_async = probe_uffd_wp_async();
+    os_info.has_pagemap_scan = probe_pagemap_scan();
+    os_info.has_fixed_noreplace = probe_fixed_noreplace();
+    if (!os_info.has_fixed_noreplace) return -ENOSYS;
+    pthread_atfork( NULL, NULL, os_atfork_child );
+    return 0;
+}

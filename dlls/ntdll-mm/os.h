@@ -1,0 +1,73 @@
+/*
+ * ntdll-mm OS layer: the only code in ntdll-mm that calls mmap, munmap, mprotect, madvise,
+ * or reads the kernel's view of the address space (/proc/self/maps, PROCMAP_QUERY,
+ * /proc/self/pagemap).
+ *
+ * Contract:
+ * - os_init() probes the running kernel once; later calls never probe again.  What it
+ *   found is reported by os_info (and ntdll_mm_get_kernel_info()).
+ * - Every function takes page-aligned addresses and sizes and returns 0 on success or a
+ *   negative errno; none of them prints, allocates NT state or takes the mm lock.
+ * - os_reserve never replaces an existing mapping (MAP_FIXED_NOREPLACE): -EEXIST means
+ *   somebody else (the program, libc) owns part of the range.
+ * - Memory returned by os_reserve is PROT_NONE, private, anonymous, MAP_NORESERVE (address
+ *   space only, nothing charged); os_discard makes pages read as zero again and frees them.
+ * - Descriptors it keeps open (/proc/self/maps, /proc/self/pagemap) are reopened in a
+ *   fork()ed child, so a child never reads its parent's address space.
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef NTDLL_MM_OS_H
+#define NTDLL_MM_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct os_info
+{
+    size_t page_size;
+    size_t large_page_size;
+    uintptr_t mmap_min_addr;
+    uintptr_t user_top;          /* one past the highest user address the kernel gives out */
+    int has_procmap_query;
+    int has_pagemap;
+    int has_uffd_wp_async;
+    int has_pagemap_scan;
+    int has_fixed_noreplace;
+};
+extern struct os_info os_info;
+
+/* a kernel mapping (VMA) */
+struct os_mapping
+{
+    uintptr_t start, end;
+    int prot;                    /* PROT_* */
+    int shared;                  /* MAP_SHARED */
+    int file;                    /* backed by a file */
+};
+
+int os_init( void );
+
+int os_reserve( uintptr_t addr, size_t size );
+int os_release( uintptr_t addr, size_t size );
+int os_protect( uintptr_t addr, size_t size, int prot );
+int os_discard( uintptr_t addr, size_t size );     /* contents gone, pages read as zero */
+int os_reset( uintptr_t addr, size_t size );       /* contents may be discarded lazily (MADV_FREE) */
+
+/* the mapping containing addr or, if none, the next one above it; 0, or -ENOENT if there is
+ * none above */
+int os_query_mapping( uintptr_t addr, struct os_mapping *map );
+/* call cb for every mapping in address order; stops early when cb returns non-zero */
+int os_walk_mappings( int (*cb)( const struct os_mapping *map, void *ctx ), void *ctx );
+/* read pagemap entries for count pages from addr; 0 or negative errno */
+int os_read_pagemap( uintptr_t addr, size_t count, uint64_t *entries );
+
+#define OS_PM_PRESENT    (1ull << 63)
+#define OS_PM_SWAPPED    (1ull << 62)
+#define OS_PM_FILE_SHARED (1ull << 61)
+#define OS_PM_EXCLUSIVE  (1ull << 56)
+#define OS_PM_SOFT_DIRTY (1ull << 55)
+#define OS_PM_PFN_MASK   ((1ull << 55) - 1)
+
+#endif

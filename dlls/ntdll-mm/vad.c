@@ -1,0 +1,477 @@
+/*
+ * ntdll-mm core: the region tree (NT's "VAD tree") and per-page state runs.
+ *
+ * The tree is an AVL tree of non-overlapping [base, end) ranges keyed by base.  Each node
+ * also carries subtree aggregates (lowest base, highest end, largest gap between two
+ * neighbouring nodes inside the subtree) computed from its children only, so a free range
+ * of a given size, alignment and address window is found in O(log n) without walking the
+ * list of allocations, bottom-up (NT's default) or top-down (MEM_TOP_DOWN).
+ *
+ * Lock rules: every function here requires mm.lock; shared is enough for lookups and the
+ * gap search, changes require it exclusive (asserted).
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "mm_private.h"
+#include "os.h"
+
+/* ---- aggregates and rotations ----------------------------------------------------- */
+
+static inline int height( const struct mm_alloc *n ) { return n ? n->height : 0; }
+
+static void update( struct mm_alloc *n )
+{
+    size_t gap = 0;
+    int hl = height( n->left ), hr = height( n->right );
+
+    n->height = (hl > hr ? hl : hr) + 1;
+    n->min_base = n->left ? n->left->min_base : n->base;
+    n->max_end = n->right ? n->right->max_end : n->end;
+    if (n->left)
+    {
+        gap = n->left->inner_gap;
+        if (n->base - n->left->max_end > gap) gap = n->base - n->left->max_end;
+    }
+    if (n->right)
+    {
+        if (n->right->inner_gap > gap) gap = n->right->inner_gap;
+        if (n->right->min_base - n->end > gap) gap = n->right->min_base - n->end;
+    }
+    n->inner_gap = gap;
+}
+
+static struct mm_alloc *rotate_right( struct mm_alloc *n )
+{
+    struct mm_alloc *l = n->left;
+    n->left = l->right;
+    l->right = n;
+    update( n );
+    update( l );
+    return l;
+}
+
+static struct mm_alloc *rotate_left( struct mm_alloc *n )
+{
+    struct mm_alloc *r = n->right;
+    n->right = r->left;
+    r->left = n;
+    update( n );
+    update( r );
+    return r;
+}
+
+static struct mm_alloc *rebalance( struct mm_alloc *n )
+{
+    int bal;
+    update( n );
+    bal = height( n->left ) - height( n->right );
+    if (bal > 1)
+    {
+        if (height( n->left->left ) < height( n->left->right )) n->left = rotate_left( n->left );
+        return rotate_right( n );
+    }
+    if (bal < -1)
+    {
+        if (height( n->right->right ) < height( n->right->left )) n->right = rotate_right( n->right );
+        return rotate_left( n );
+    }
+    return n;
+}
+
+static struct mm_alloc *insert_rec( struct mm_alloc *n, struct mm_alloc *a )
+{
+    if (!n) return a;
+    if (a->base < n->base) n->left = insert_rec( n->left, a );
+    else n->right = insert_rec( n->right, a );
+    return rebalance( n );
+}
+
+static struct mm_alloc *remove_min( struct mm_alloc *n, struct mm_alloc **min )
+{
+    if (!n->left)
+    {
+        *min = n;
+        return n->right;
+    }
+    n->left = remove_min( n->left, min );
+    return rebalance( n );
+}
+
+static struct mm_alloc *remove_rec( struct mm_alloc *n, struct mm_alloc *a )
+{
+    if (!n) return NULL;
+    if (n == a)
+    {
+        struct mm_alloc *min, *right;
+        if (!n->right) return n->left;
+        right = remove_min( n->right, &min );
+        min->left = n->left;
+        min->right = right;
+        return rebalance( min );
+    }
+    if (a->base < n->base) n->left = remove_rec( n->left, a );
+    else n->right = remove_rec( n->right, a );
+    return rebalance( n );
+}
+
+int vad_insert( struct mm_alloc *a )
+{
+    MM_ASSERT_EXCLUSIVE();
+    if (vad_first_overlap( a->base, a->end )) return -EEXIST;
+    a->left = a->right = NULL;
+    update( a );
+    mm.root = insert_rec( mm.root, a );
+    if (a->kind != MM_KIND_FOREIGN) mm.nallocs++;
+    return 0;
+}
+
+void vad_remove( struct mm_alloc *a )
+{
+    MM_ASSERT_EXCLUSIVE();
+    mm.root = remove_rec( mm.root, a );
+    if (a->kind != MM_KIND_FOREIGN) mm.nallocs--;
+}
+
+/* ---- lookups -------------------------------------------------------------------------- */
+
+struct mm_alloc *vad_find( uintptr_t addr )
+{
+    struct mm_alloc *n = mm.root;
+    while (n)
+    {
+        if (addr < n->base) n = n->left;
+        else if (addr >= n->end) n = n->right;
+        else return n;
+    }
+    return NULL;
+}
+
+struct mm_alloc *vad_find_next( uintptr_t addr )
+{
+    struct mm_alloc *n = mm.root, *best = NULL;
+    while (n)
+    {
+        if (n->base > addr)
+        {
+            best = n;
+            n = n->left;
+        }
+        else n = n->right;
+    }
+    return best;
+}
+
+struct mm_alloc *vad_find_prev( uintptr_t addr )
+{
+    struct mm_alloc *n = mm.root, *best = NULL;
+    while (n)
+    {
+        if (n->end <= addr)
+        {
+            best = n;
+            n = n->right;
+        }
+        else n = n->left;
+    }
+    return best;
+}
+
+/* lowest node overlapping [start, end) */
+struct mm_alloc *vad_first_overlap( uintptr_t start, uintptr_t end )
+{
+    struct mm_alloc *n = mm.root, *best = NULL;
+    while (n)
+    {
+        if (n->end <= start) n = n->right;
+        else
+        {
+            if (n->base < end) best = n;
+            n = n->left;
+        }
+    }
+    return best;
+}
+
+static void walk_rec( struct mm_alloc *n, vad_walk_cb cb, void *ctx )
+{
+    if (!n) return;
+    walk_rec( n->left, cb, ctx );
+    cb( n, ctx );
+    walk_rec( n->right, cb, ctx );
+}
+
+void vad_walk( vad_walk_cb cb, void *ctx )
+{
+    walk_rec( mm.root, cb, ctx );
+}
+
+/* ---- gap search ------------------------------------------------------------------------ */
+
+struct gap_req
+{
+    size_t size;
+    uintptr_t lo, hi;            /* window [lo, hi) */
+    size_t align_mask;
+};
+
+static int fit_up( const struct gap_req *r, uintptr_t start, uintptr_t end, uintptr_t *ret )
+{
+    uintptr_t s, e;
+    if (start < r->lo) start = r->lo;
+    if (end > r->hi) end = r->hi;
+    if (end <= start) return 0;
+    s = mm_round_up( start, r->align_mask );
+    e = s + r->size;
+    if (s < start || e < s || e > end) return 0;
+    *ret = s;
+    return 1;
+}
+
+static int fit_down( const struct gap_req *r, uintptr_t start, uintptr_t end, uintptr_t *ret )
+{
+    uintptr_t s;
+    if (start < r->lo) start = r->lo;
+    if (end > r->hi) end = r->hi;
+    if (end <= start || end - start < r->size) return 0;
+    s = mm_round_down( end - r->size, r->align_mask );
+    if (s < start) return 0;
+    *ret = s;
+    return 1;
+}
+
+/* lowest fit among the gaps [prev_end, first node) and between the nodes of subtree n */
+static int gap_up( const struct mm_alloc *n, uintptr_t prev_end, const struct gap_req *r, uintptr_t *ret )
+{
+    size_t best;
+    if (!n) return 0;
+    if (n->max_end <= r->lo || prev_end >= r->hi) return 0;   /* every gap here lies outside the window */
+    best = n->inner_gap;
+    if (n->min_base - prev_end > best) best = n->min_base - prev_end;
+    if (best < r->size) return 0;
+    if (gap_up( n->left, prev_end, r, ret )) return 1;
+    if (fit_up( r, n->left ? n->left->max_end : prev_end, n->base, ret )) return 1;
+    return gap_up( n->right, n->end, r, ret );
+}
+
+/* highest fit among the gaps between the nodes of subtree n and [last node, next_base) */
+static int gap_down( const struct mm_alloc *n, uintptr_t next_base, const struct gap_req *r, uintptr_t *ret )
+{
+    size_t best;
+    if (!n) return 0;
+    if (n->min_base >= r->hi || next_base <= r->lo) return 0;
+    best = n->inner_gap;
+    if (next_base - n->max_end > best) best = next_base - n->max_end;
+    if (best < r->size) return 0;
+    if (gap_down( n->right, next_base, r, ret )) return 1;
+    if (fit_down( r, n->end, n->right ? n->right->min_base : next_base, ret )) return 1;
+    return gap_down( n->left, n->base, r, ret );
+}
+
+uintptr_t vad_find_gap( size_t size, uintptr_t lo, uintptr_t hi, size_t align_mask, int top_down )
+{
+    struct gap_req r = { size, lo, hi, align_mask };
+    uintptr_t ret = 0;
+    const uintptr_t space_lo = mm.lowest, space_hi = mm.highest + 1;
+
+    if (r.lo < space_lo) r.lo = space_lo;
+    if (r.hi > space_hi) r.hi = space_hi;
+    if (r.hi <= r.lo || r.hi - r.lo < size) return 0;
+    if (!mm.root)
+        return (top_down ? fit_down( &r, space_lo, space_hi, &ret ) : fit_up( &r, space_lo, space_hi, &ret )) ? ret : 0;
+    if (top_down)
+    {
+        if (fit_down( &r, mm.root->max_end, space_hi, &ret )) return ret;
+        if (gap_down( mm.root, space_hi, &r, &ret )) return ret;
+        /* gap_down also covered the gap below the lowest node, bounded by space_lo via r.lo */
+        return fit_down( &r, space_lo, mm.root->min_base, &ret ) ? ret : 0;
+    }
+    if (gap_up( mm.root, space_lo, &r, &ret )) return ret;
+    return fit_up( &r, mm.root->max_end, space_hi, &ret ) ? ret : 0;
+}
+
+/* ---- nodes ---------------------------------------------------------------------------- */
+
+struct mm_alloc *vad_new( enum mm_kind kind, uintptr_t base, uintptr_t end )
+{
+    struct mm_alloc *a = calloc( 1, sizeof(*a) );
+    if (!a) return NULL;
+    a->kind = kind;
+    a->base = base;
+    a->end = end;
+    a->runs = a->inline_runs;
+    a->cap = MM_INLINE_RUNS;
+    a->nruns = 1;
+    a->runs[0].page = 0;
+    a->runs[0].state = 0;
+    return a;
+}
+
+void vad_free( struct mm_alloc *a )
+{
+    if (a->runs != a->inline_runs) free( a->runs );
+    free( a );
+}
+
+/* ---- foreign ranges -------------------------------------------------------------------- */
+
+static void drop_foreign_rec( struct mm_alloc *n, struct mm_alloc **list )
+{
+    if (!n) return;
+    drop_foreign_rec( n->left, list );
+    drop_foreign_rec( n->right, list );
+    if (n->kind == MM_KIND_FOREIGN)
+    {
+        n->left = *list;   /* reuse the link as a list while collecting */
+        *list = n;
+    }
+}
+
+void vad_drop_foreign( void )
+{
+    struct mm_alloc *list = NULL, *next;
+
+    MM_ASSERT_EXCLUSIVE();
+    drop_foreign_rec( mm.root, &list );
+    for (; list; list = next)
+    {
+        next = list->left;
+        vad_remove( list );
+        vad_free( list );
+    }
+}
+
+static int load_cb( const struct os_mapping *map, void *ctx )
+{
+    uintptr_t start = map->start, end = map->end;
+    int *err = ctx;
+
+    if (start > mm.highest) return 1;
+    if (end > mm.highest + 1) end = mm.highest + 1;
+    /* parts already known as ours are not foreign: insert only the uncovered pieces */
+    while (start < end)
+    {
+        struct mm_alloc *ov = vad_first_overlap( start, end ), *a;
+        uintptr_t piece_end = ov ? (ov->base > start ? ov->base : start) : end;
+
+        if (piece_end > start)
+        {
+            if (!(a = vad_new( MM_KIND_FOREIGN, start, piece_end )))
+            {
+                *err = -ENOMEM;
+                return 1;
+            }
+            vad_insert( a );
+        }
+        if (!ov) break;
+        start = ov->end;
+    }
+    return 0;
+}
+
+/* re-read the kernel's map: every mapping not made by us becomes a foreign node */
+int vad_load_foreign( void )
+{
+    int err = 0, ret;
+
+    vad_drop_foreign();
+    if ((ret = os_walk_mappings( load_cb, &err ))) return ret;
+    return err;
+}
+
+/* ---- runs of per-page state ------------------------------------------------------------ */
+
+size_t runs_index( const struct mm_alloc *a, size_t page )
+{
+    size_t lo = 0, hi = a->nruns;   /* invariant: runs[lo].page <= page < runs[hi].page */
+    while (hi - lo > 1)
+    {
+        size_t mid = (lo + hi) / 2;
+        if (a->runs[mid].page <= page) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int runs_reserve( struct mm_alloc *a, size_t need )
+{
+    struct mm_run *runs;
+    size_t cap;
+
+    if (need <= a->cap) return 0;
+    cap = a->cap * 2;
+    if (cap < need) cap = need;
+    if (!(runs = malloc( cap * sizeof(*runs) ))) return -1;
+    memcpy( runs, a->runs, a->nruns * sizeof(*runs) );
+    if (a->runs != a->inline_runs) free( a->runs );
+    a->runs = runs;
+    a->cap = cap;
+    return 0;
+}
+
+/* make 'page' the start of a run; returns its index */
+static size_t runs_split( struct mm_alloc *a, size_t page )
+{
+    size_t i = runs_index( a, page );
+    if (a->runs[i].page == page) return i;
+    memmove( &a->runs[i + 2], &a->runs[i + 1], (a->nruns - i - 1) * sizeof(*a->runs) );
+    a->runs[i + 1].page = page;
+    a->runs[i + 1].state = a->runs[i].state;
+    a->nruns++;
+    return i + 1;
+}
+
+int runs_update( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, uint32_t set )
+{
+    size_t i, last, end = first + count, npages = alloc_pages( a ), w;
+
+    if (!count) return 0;
+    if (runs_reserve( a, a->nruns + 2 )) return -1;
+    i = runs_split( a, first );
+    last = end < npages ? runs_split( a, end ) : a->nruns;
+    for (size_t j = i; j < last; j++) a->runs[j].state = (a->runs[j].state & keep) | set;
+    /* merge equal neighbours from the run before the range to the one after it */
+    w = i ? i - 1 : 0;
+    for (size_t j = w + 1; j < a->nruns; j++)
+    {
+        if (j > last && a->runs[j].state != a->runs[w].state)
+        {
+            /* past the changed area nothing else can merge: shift the tail down at once */
+            size_t tail = a->nruns - j;
+            memmove( &a->runs[w + 1], &a->runs[j], tail * sizeof(*a->runs) );
+            a->nruns = w + 1 + tail;
+            return 0;
+        }
+        if (a->runs[j].state == a->runs[w].state) continue;
+        a->runs[++w] = a->runs[j];
+    }
+    a->nruns = w + 1;
+    return 0;
+}
+
+int runs_save( const struct mm_alloc *a, struct mm_run **saved, size_t *nsaved )
+{
+    if (!(*saved = malloc( a->nruns * sizeof(**saved) ))) return -1;
+    memcpy( *saved, a->runs, a->nruns * sizeof(**saved) );
+    *nsaved = a->nruns;
+    return 0;
+}
+
+void runs_restore( struct mm_alloc *a, struct mm_run *saved, size_t nsaved )
+{
+    if (nsaved <= a->cap)
+    {
+        memcpy( a->runs, saved, nsaved * sizeof(*saved) );
+        a->nruns = nsaved;
+        free( saved );
+        return;
+    }
+    if (a->runs != a->inline_runs) free( a->runs );
+    a->runs = saved;
+    a->cap = a->nruns = nsaved;
+}

@@ -1,0 +1,628 @@
+/*
+ * ntdll-mm: private memory: NtAllocateVirtualMemory(Ex), NtFreeVirtualMemory,
+ * NtProtectVirtualMemory.
+ *
+ * Each Nt* entry point is thin: it copies its in/out parameters from user memory (so a bad
+ * pointer gives STATUS_ACCESS_VIOLATION before anything changes, as the NT kernel's probing
+ * does), validates flags and protections, then calls one worker that takes mm.lock
+ * exclusive once.  Outputs are written after the lock is dropped.
+ *
+ * Where NT and Linux differ:
+ * - NT reserves address space in 64K units and commits in pages; Linux has one mmap unit.
+ *   A reservation is one PROT_NONE MAP_NORESERVE mapping; commit is mprotect; decommit is
+ *   MADV_DONTNEED + PROT_NONE, so recommitted pages read as zero as on NT.
+ * - The kernel knows nothing of "reserved" vs "committed PAGE_NOACCESS" or PAGE_GUARD:
+ *   that state lives in the allocation's page runs (vad.c) and is what queries report.
+ * - NT never fails because a *foreign* mapping (libc heap, program's own mmap) occupies an
+ *   address it considers free: the gap search learns those ranges from the kernel, and
+ *   MAP_FIXED_NOREPLACE is the final arbiter.
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "mm_private.h"
+#include "os.h"
+
+struct mm_space mm = { .lock = PTHREAD_RWLOCK_INITIALIZER };
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static NTSTATUS init_status;
+
+void mm_assert_fail( const char *file, int line, const char *what )
+{
+    fprintf( stderr, "ntdll-mm: %s:%d: assertion failed: %s\n", file, line, what );
+    abort();
+}
+
+static void do_init( void )
+{
+    int ret;
+
+    if ((ret = os_init()))
+    {
+        fprintf( stderr, "ntdll-mm: kernel probe failed (%s)\n", strerror( -ret ) );
+        init_status = STATUS_NOT_SUPPORTED;
+        return;
+    }
+    mm.lowest = mm_round_up( os_info.mmap_min_addr > 0x10000 ? os_info.mmap_min_addr : 0x10000, MM_GRAN_MASK );
+    /* NT's MmHighestUserAddress on x86_64; the kernel's limit is a little higher */
+    mm.highest = 0x7ffffffeffff;
+    if (mm.highest >= os_info.user_top) mm.highest = os_info.user_top - 1;
+    if ((init_status = host_init())) return;
+    mm_lock_exclusive();
+    ret = vad_load_foreign();
+    mm_unlock_exclusive();
+    if (ret) init_status = STATUS_NO_MEMORY;
+}
+
+NTSTATUS mm_ensure_init( void )
+{
+    pthread_once( &init_once, do_init );
+    return init_status;
+}
+
+NTSTATUS ntdll_mm_init( void )
+{
+    return mm_ensure_init();
+}
+
+void ntdll_mm_get_kernel_info( struct ntdll_mm_kernel_info *info )
+{
+    mm_ensure_init();
+    info->page_size = os_info.page_size;
+    info->large_page_size = os_info.large_page_size;
+    info->has_procmap_query = os_info.has_procmap_query;
+    info->has_pagemap = os_info.has_pagemap;
+    info->has_uffd_wp_async = os_info.has_uffd_wp_async;
+    info->has_pagemap_scan = os_info.has_pagemap_scan;
+    info->has_fixed_noreplace = os_info.has_fixed_noreplace;
+}
+
+void *ntdll_mm_lowest_address( void )
+{
+    mm_ensure_init();
+    return (void *)mm.lowest;
+}
+
+void *ntdll_mm_highest_address( void )
+{
+    mm_ensure_init();
+    return (void *)mm.highest;
+}
+
+/* ---- protections ---------------------------------------------------------------------- */
+
+#define PAGE_BASE_MASK 0xffu
+#define PAGE_MODIFIERS (PAGE_GUARD | PAGE_NOCACHE | PAGE_WRITECOMBINE)
+
+NTSTATUS mm_validate_protect( ULONG protect, int for_image )
+{
+    ULONG base = protect & PAGE_BASE_MASK, mods = protect & ~PAGE_BASE_MASK;
+
+    /* exactly one base protection */
+    if (!base || (base & (base - 1))) return STATUS_INVALID_PAGE_PROTECTION;
+    if (mods & ~PAGE_MODIFIERS) return STATUS_INVALID_PAGE_PROTECTION;
+    if ((mods & PAGE_NOCACHE) && (mods & (PAGE_WRITECOMBINE | PAGE_GUARD))) return STATUS_INVALID_PAGE_PROTECTION;
+    if ((mods & PAGE_WRITECOMBINE) && (mods & PAGE_GUARD)) return STATUS_INVALID_PAGE_PROTECTION;
+    if (base == PAGE_NOACCESS && mods) return STATUS_INVALID_PAGE_PROTECTION;
+    if (!for_image && (base == PAGE_WRITECOPY || base == PAGE_EXECUTE_WRITECOPY))
+        return STATUS_INVALID_PAGE_PROTECTION;
+    return STATUS_SUCCESS;
+}
+
+int mm_prot_to_unix( uint32_t state )
+{
+    if (!(state & MM_COMMITTED) || (state & PAGE_GUARD)) return PROT_NONE;
+    switch (state & PAGE_BASE_MASK)
+    {
+    case PAGE_READONLY:          return PROT_READ;
+    case PAGE_READWRITE:
+    case PAGE_WRITECOPY:         return PROT_READ | PROT_WRITE;
+    /* x86 cannot execute without reading; NT's PAGE_EXECUTE pages are readable there too */
+    case PAGE_EXECUTE:
+    case PAGE_EXECUTE_READ:      return PROT_READ | PROT_EXEC;
+    case PAGE_EXECUTE_READWRITE:
+    case PAGE_EXECUTE_WRITECOPY: return PROT_READ | PROT_WRITE | PROT_EXEC;
+    default:                     return PROT_NONE;
+    }
+}
+
+uint32_t mm_nt_protect( const struct mm_alloc *a, uint32_t state )
+{
+    uint32_t prot;
+    if (!(state & MM_COMMITTED)) return 0;
+    prot = state & MM_PROT_MASK;
+    if (a->flags & MM_F_NOCACHE) prot |= PAGE_NOCACHE;
+    if (a->flags & MM_F_WRITECOMBINE) prot |= PAGE_WRITECOMBINE;
+    return prot;
+}
+
+/* Lock: exclusive.  Give pages [first, first+count) the kernel protection of their state,
+ * one mprotect per run of equal kernel protection. */
+int mm_sync_kernel( struct mm_alloc *a, size_t first, size_t count )
+{
+    size_t end = first + count, page = first;
+
+    MM_ASSERT_EXCLUSIVE();
+    while (page < end)
+    {
+        size_t i = runs_index( a, page ), stop;
+        int prot = mm_prot_to_unix( a->runs[i].state ), ret;
+
+        stop = run_end( a, i );
+        while (stop < end && mm_prot_to_unix( a->runs[runs_index( a, stop )].state ) == prot)
+            stop = run_end( a, runs_index( a, stop ) );
+        if (stop > end) stop = end;
+        if ((ret = os_protect( a->base + (page << MM_PAGE_SHIFT), (stop - page) << MM_PAGE_SHIFT, prot )))
+            return ret;
+        page = stop;
+    }
+    return 0;
+}
+
+/* Lock: exclusive.  Change the state of [first, first+count) and the kernel's protection
+ * with it; on failure both are as they were. */
+static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, uint32_t set,
+                              int discard )
+{
+    struct mm_run *saved;
+    size_t nsaved;
+    int ret;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (runs_save( a, &saved, &nsaved )) return STATUS_NO_MEMORY;
+    if (runs_update( a, first, count, keep, set ))
+    {
+        runs_restore( a, saved, nsaved );
+        return STATUS_NO_MEMORY;
+    }
+    if (!(ret = mm_sync_kernel( a, first, count )))
+    {
+        if (discard) os_discard( a->base + (first << MM_PAGE_SHIFT), count << MM_PAGE_SHIFT );
+        free( saved );
+        return STATUS_SUCCESS;
+    }
+    /* typically ENOMEM from vm.max_map_count: put everything back */
+    runs_restore( a, saved, nsaved );
+    mm_sync_kernel( a, first, count );
+    return STATUS_NO_MEMORY;
+}
+
+/* ---- NtAllocateVirtualMemory ------------------------------------------------------------- */
+
+static inline UINT_PTR zero_bits_limit( ULONG_PTR zero_bits )
+{
+    int bits;
+
+    if (!zero_bits) return 0;
+    /* 1..21: that many high bits of a 32-bit address must be zero (NT counts from bit 31) */
+    if (zero_bits < 32) return ((UINT_PTR)1 << (32 - zero_bits)) - 1;
+    /* a mask (64-bit NT): its leading zero bits must be zero in the address */
+    bits = 64 - __builtin_clzll( (unsigned long long)zero_bits );
+    return bits >= 64 ? ~(UINT_PTR)0 : ((UINT_PTR)1 << bits) - 1;
+}
+
+struct alloc_args
+{
+    uintptr_t addr;              /* in: requested address (0 = anywhere); out: base */
+    size_t size;                 /* in: requested size; out: rounded size */
+    ULONG type, protect;
+    uintptr_t limit;             /* highest address + 1 the allocation may end at (0 = none) */
+    uintptr_t lowest;            /* lowest start address (0 = none) */
+    size_t align_mask;           /* alignment of an allocation placed by us */
+};
+
+/* Lock: exclusive.  Reserve [base, base+size) at a fixed address. */
+static NTSTATUS reserve_fixed( uintptr_t base, size_t size )
+{
+    struct mm_alloc *ov;
+    int ret;
+
+    MM_ASSERT_EXCLUSIVE();
+    if ((ov = vad_first_overlap( base, base + size )))
+    {
+        if (ov->kind != MM_KIND_FOREIGN) return STATUS_CONFLICTING_ADDRESSES;
+        /* the foreign map may be stale: ask the kernel again before refusing */
+        vad_load_foreign();
+        if (vad_first_overlap( base, base + size )) return STATUS_CONFLICTING_ADDRESSES;
+    }
+    ret = os_reserve( base, size );
+    if (ret == -EEXIST) return STATUS_CONFLICTING_ADDRESSES;
+    if (ret) return STATUS_NO_MEMORY;
+    return STATUS_SUCCESS;
+}
+
+/* Lock: exclusive.  Find and reserve a free range; returns its base in *base. */
+static NTSTATUS reserve_anywhere( struct alloc_args *args, uintptr_t *base )
+{
+    uintptr_t hi = args->limit ? args->limit : mm.highest + 1;
+    int top_down = !!(args->type & MEM_TOP_DOWN);
+
+    MM_ASSERT_EXCLUSIVE();
+    for (int attempt = 0; attempt < 8; attempt++)
+    {
+        uintptr_t addr = vad_find_gap( args->size, args->lowest, hi, args->align_mask, top_down );
+        int ret;
+
+        if (!addr) return STATUS_NO_MEMORY;
+        if (!(ret = os_reserve( addr, args->size )))
+        {
+            *base = addr;
+            return STATUS_SUCCESS;
+        }
+        if (ret != -EEXIST) return STATUS_NO_MEMORY;
+        /* somebody mapped there since we last looked: learn the kernel's map again */
+        vad_load_foreign();
+    }
+    return STATUS_NO_MEMORY;
+}
+
+static NTSTATUS allocate_worker( struct alloc_args *args )
+{
+    uintptr_t start, end;
+    struct mm_alloc *a;
+    NTSTATUS status;
+    uint32_t state = (args->protect & (PAGE_BASE_MASK | PAGE_GUARD)) | MM_COMMITTED;
+
+    if (args->addr)
+    {
+        uintptr_t last;
+        start = mm_round_down( args->addr, (args->type & MEM_RESERVE) ? MM_GRAN_MASK : MM_PAGE_MASK );
+        if (__builtin_add_overflow( args->addr, args->size, &last ) || last > mm.highest + 1)
+            return STATUS_INVALID_PARAMETER;
+        end = mm_round_up( last, MM_PAGE_MASK );
+        if (start < mm.lowest) return STATUS_INVALID_PARAMETER;
+    }
+    else
+    {
+        if (args->size > mm.highest + 1 - mm.lowest) return STATUS_NO_MEMORY;
+        start = 0;
+        end = mm_round_up( args->size, MM_PAGE_MASK );
+    }
+
+    if ((args->type & MEM_RESERVE) || !args->addr)
+    {
+        size_t size = end - start;
+
+        mm_lock_exclusive();
+        if (args->addr) status = reserve_fixed( start, size );
+        else
+        {
+            args->size = size;
+            status = reserve_anywhere( args, &start );
+        }
+        if (status)
+        {
+            mm_unlock_exclusive();
+            return status;
+        }
+        end = start + size;
+        if (!(a = vad_new( MM_KIND_PRIVATE, start, end )))
+        {
+            os_release( start, size );
+            mm_unlock_exclusive();
+            return STATUS_NO_MEMORY;
+        }
+        a->alloc_prot = args->protect;
+        if (args->type & MEM_WRITE_WATCH) a->flags |= MM_F_WRITE_WATCH;
+        if (args->protect & PAGE_NOCACHE) a->flags |= MM_F_NOCACHE;
+        if (args->protect & PAGE_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
+        if (args->type & MEM_TOP_DOWN) a->flags |= MM_F_TOP_DOWN;
+        if (args->type & MEM_COMMIT)
+        {
+            a->runs[0].state = state;
+            if (os_protect( start, size, mm_prot_to_unix( state ) ))
+            {
+                os_release( start, size );
+                vad_free( a );
+                mm_unlock_exclusive();
+                return STATUS_NO_MEMORY;
+            }
+        }
+        vad_insert( a );
+        mm_unlock_exclusive();
+        args->addr = start;
+        args->size = size;
+        return STATUS_SUCCESS;
+    }
+
+    /* commit or reset inside an existing allocation */
+    mm_lock_exclusive();
+    a = vad_find( start );
+    if (!a || a->kind == MM_KIND_FOREIGN || end > a->end) status = STATUS_CONFLICTING_ADDRESSES;
+    else if (args->type & MEM_RESET)
+    {
+        size_t first = (start - a->base) >> MM_PAGE_SHIFT, count = (end - start) >> MM_PAGE_SHIFT;
+        /* NT: resetting needs committed pages; the contents may go, the state stays */
+        status = STATUS_SUCCESS;
+        for (size_t p = first; p < first + count; p = runs_span_end( a, p ))
+            if (!(runs_state( a, p ) & MM_COMMITTED)) status = STATUS_CONFLICTING_ADDRESSES;
+        if (!status) os_reset( start, end - start );
+    }
+    else
+    {
+        status = change_pages( a, (start - a->base) >> MM_PAGE_SHIFT, (end - start) >> MM_PAGE_SHIFT, 0, state, 0 );
+    }
+    mm_unlock_exclusive();
+    if (!status)
+    {
+        args->addr = start;
+        args->size = end - start;
+    }
+    return status;
+}
+
+static NTSTATUS validate_alloc_type( ULONG type, ULONG protect )
+{
+    const ULONG valid = MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_RESET;
+    NTSTATUS status;
+
+    if (!(type & (MEM_COMMIT | MEM_RESERVE | MEM_RESET))) return STATUS_INVALID_PARAMETER;
+    if (type & ~valid) return STATUS_INVALID_PARAMETER;
+    /* MEM_RESET stands alone (MEM_TOP_DOWN is meaningless but harmless) */
+    if ((type & MEM_RESET) && (type & (MEM_COMMIT | MEM_RESERVE | MEM_WRITE_WATCH))) return STATUS_INVALID_PARAMETER;
+    /* write watching is chosen when reserving */
+    if ((type & MEM_WRITE_WATCH) && !(type & MEM_RESERVE)) return STATUS_INVALID_PARAMETER;
+    if ((status = mm_validate_protect( protect, 0 ))) return status;
+    return STATUS_SUCCESS;
+}
+
+/* copy the in/out address and size in, and check they can be written back */
+static NTSTATUS fetch_inout( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *size )
+{
+    if (host_copy_from_user( addr, ret, sizeof(*addr) )) return STATUS_ACCESS_VIOLATION;
+    if (host_copy_from_user( size, size_ptr, sizeof(*size) )) return STATUS_ACCESS_VIOLATION;
+    if (host_copy_to_user( ret, addr, sizeof(*addr) )) return STATUS_ACCESS_VIOLATION;
+    if (host_copy_to_user( size_ptr, size, sizeof(*size) )) return STATUS_ACCESS_VIOLATION;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS store_inout( PVOID *ret, SIZE_T *size_ptr, uintptr_t addr, size_t size )
+{
+    void *a = (void *)addr;
+    SIZE_T s = size;
+    if (host_copy_to_user( ret, &a, sizeof(a) )) return STATUS_ACCESS_VIOLATION;
+    if (host_copy_to_user( size_ptr, &s, sizeof(s) )) return STATUS_ACCESS_VIOLATION;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS WINAPI NtAllocateVirtualMemory( HANDLE process, PVOID *ret, ULONG_PTR zero_bits,
+                                         SIZE_T *size_ptr, ULONG type, ULONG protect )
+{
+    struct alloc_args args;
+    void *addr;
+    SIZE_T size;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if ((status = fetch_inout( ret, size_ptr, &addr, &size ))) return status;
+    if (!size) return STATUS_INVALID_PARAMETER;
+    if (zero_bits > 21 && zero_bits < 32) return STATUS_INVALID_PARAMETER_3;
+    if (zero_bits > 32 && zero_bits < MM_GRAN_MASK) return STATUS_INVALID_PARAMETER_3;
+    if ((status = host_check_process( process ))) return status;
+    if (type & (MEM_RESERVE_PLACEHOLDER | MEM_REPLACE_PLACEHOLDER)) return STATUS_INVALID_PARAMETER;
+    if ((status = validate_alloc_type( type, protect ))) return status;
+
+    memset( &args, 0, sizeof(args) );
+    args.addr = (uintptr_t)addr;
+    args.size = size;
+    args.type = type;
+    args.protect = protect;
+    args.align_mask = MM_GRAN_MASK;
+    if (!addr && zero_bits) args.limit = zero_bits_limit( zero_bits ) + 1;
+    if ((status = allocate_worker( &args ))) return status;
+    return store_inout( ret, size_ptr, args.addr, args.size );
+}
+
+NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *size_ptr, ULONG type,
+                                           ULONG protect, MEM_EXTENDED_PARAMETER *parameters,
+                                           ULONG count )
+{
+    MEM_ADDRESS_REQUIREMENTS req;
+    struct alloc_args args;
+    int have_req = 0;
+    void *addr;
+    SIZE_T size;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if (count && !parameters) return STATUS_INVALID_PARAMETER;
+    if ((status = fetch_inout( ret, size_ptr, &addr, &size ))) return status;
+
+    memset( &args, 0, sizeof(args) );
+    args.align_mask = MM_GRAN_MASK;
+    for (ULONG i = 0; i < count; i++)
+    {
+        MEM_EXTENDED_PARAMETER p;
+
+        if (host_copy_from_user( &p, &parameters[i], sizeof(p) )) return STATUS_ACCESS_VIOLATION;
+        if (p.Type == MemExtendedParameterInvalidType || p.Type >= MemExtendedParameterMax)
+            return STATUS_INVALID_PARAMETER;
+        if (p.Type != MemExtendedParameterAddressRequirements)
+            return STATUS_INVALID_PARAMETER;   /* NUMA node, attribute flags: not supported yet */
+        if (have_req) return STATUS_INVALID_PARAMETER;
+        have_req = 1;
+        if (host_copy_from_user( &req, p.Pointer, sizeof(req) )) return STATUS_ACCESS_VIOLATION;
+
+        if (req.Alignment)
+        {
+            /* a power of two of at least the allocation granularity, only where we choose */
+            if (addr || (req.Alignment & (req.Alignment - 1)) || req.Alignment < MM_GRANULARITY)
+                return STATUS_INVALID_PARAMETER;
+            args.align_mask = req.Alignment - 1;
+        }
+        if (req.HighestEndingAddress)
+        {
+            uintptr_t h = (uintptr_t)req.HighestEndingAddress;
+            /* must be the last byte of a 64K unit, inside user space */
+            if (addr || h > mm.highest || ((h + 1) & MM_GRAN_MASK)) return STATUS_INVALID_PARAMETER;
+            args.limit = h + 1;
+        }
+        if (req.LowestStartingAddress)
+        {
+            uintptr_t l = (uintptr_t)req.LowestStartingAddress;
+            if (addr || (l & MM_GRAN_MASK) || l > mm.highest) return STATUS_INVALID_PARAMETER;
+            args.lowest = l;
+        }
+        if (args.limit && args.lowest >= args.limit) return STATUS_INVALID_PARAMETER;
+    }
+
+    if (!size) return STATUS_INVALID_PARAMETER;
+    if ((status = host_check_process( process ))) return status;
+    if (type & (MEM_RESERVE_PLACEHOLDER | MEM_REPLACE_PLACEHOLDER)) return STATUS_INVALID_PARAMETER;
+    if ((status = validate_alloc_type( type, protect ))) return status;
+    /* address requirements only make sense for a new reservation */
+    if (have_req && !(type & MEM_RESERVE) && (args.limit || args.lowest || args.align_mask != MM_GRAN_MASK))
+        return STATUS_INVALID_PARAMETER;
+
+    args.addr = (uintptr_t)addr;
+    args.size = size;
+    args.type = type;
+    args.protect = protect;
+    if ((status = allocate_worker( &args ))) return status;
+    return store_inout( ret, size_ptr, args.addr, args.size );
+}
+
+/* ---- NtFreeVirtualMemory -------------------------------------------------------------------- */
+
+static NTSTATUS free_worker( uintptr_t addr, size_t size, ULONG type, uintptr_t *ret_base, size_t *ret_size )
+{
+    uintptr_t start = mm_round_down( addr, MM_PAGE_MASK ), end = 0;
+    struct mm_alloc *a;
+    NTSTATUS status = STATUS_SUCCESS;
+
+    if (size)
+    {
+        uintptr_t last;
+        if (__builtin_add_overflow( addr, size, &last )) return STATUS_INVALID_PARAMETER;
+        end = mm_round_up( last, MM_PAGE_MASK );
+    }
+
+    mm_lock_exclusive();
+    a = vad_find( start );
+    if (!a || a->kind == MM_KIND_FOREIGN)
+    {
+        /* free memory, or memory the library did not allocate: never ours to free */
+        status = STATUS_MEMORY_NOT_ALLOCATED;
+    }
+    else if (size && end > a->end)
+    {
+        status = STATUS_UNABLE_TO_FREE_VM;
+    }
+    else if (type == MEM_RELEASE)
+    {
+        /* size 0: the whole allocation, from its base; a size must cover exactly that */
+        if (start != a->base) status = size ? STATUS_INVALID_PARAMETER : STATUS_FREE_VM_NOT_AT_BASE;
+        else if (size && end != a->end) status = STATUS_INVALID_PARAMETER;
+        else if (os_release( a->base, a->end - a->base )) status = STATUS_NO_MEMORY;
+        else
+        {
+            *ret_base = a->base;
+            *ret_size = a->end - a->base;
+            vad_remove( a );
+            vad_free( a );
+        }
+    }
+    else /* MEM_DECOMMIT */
+    {
+        if (!size && start != a->base) status = STATUS_FREE_VM_NOT_AT_BASE;
+        else
+        {
+            uintptr_t stop = size ? end : a->end;
+            status = change_pages( a, (start - a->base) >> MM_PAGE_SHIFT, (stop - start) >> MM_PAGE_SHIFT,
+                                   0, 0, 1 );
+            if (!status)
+            {
+                *ret_base = start;
+                /* NT reports the size it was given rounded, and 0 for "to the end" */
+                *ret_size = size ? end - start : 0;
+            }
+        }
+    }
+    mm_unlock_exclusive();
+    return status;
+}
+
+NTSTATUS WINAPI NtFreeVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG type )
+{
+    uintptr_t base = 0;
+    size_t rsize = 0;
+    void *addr;
+    SIZE_T size;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if ((status = fetch_inout( addr_ptr, size_ptr, &addr, &size ))) return status;
+    if ((status = host_check_process( process ))) return status;
+    if (type != MEM_RELEASE && type != MEM_DECOMMIT) return STATUS_INVALID_PARAMETER;
+    if (!addr) return STATUS_INVALID_PARAMETER;
+    if ((status = free_worker( (uintptr_t)addr, size, type, &base, &rsize ))) return status;
+    return store_inout( addr_ptr, size_ptr, base, rsize );
+}
+
+/* ---- NtProtectVirtualMemory ------------------------------------------------------------------- */
+
+static NTSTATUS protect_worker( uintptr_t addr, size_t size, ULONG new_prot, uintptr_t *ret_base,
+                                size_t *ret_size, ULONG *old_prot )
+{
+    uintptr_t start = mm_round_down( addr, MM_PAGE_MASK ), end, last;
+    struct mm_alloc *a;
+    NTSTATUS status = STATUS_SUCCESS;
+
+    if (__builtin_add_overflow( addr, size, &last )) return STATUS_INVALID_PARAMETER;
+    end = mm_round_up( last, MM_PAGE_MASK );
+
+    mm_lock_exclusive();
+    a = vad_find( start );
+    if (!a || a->kind == MM_KIND_FOREIGN || end > a->end) status = STATUS_CONFLICTING_ADDRESSES;
+    else
+    {
+        size_t first = (start - a->base) >> MM_PAGE_SHIFT, count = (end - start) >> MM_PAGE_SHIFT;
+        uint32_t first_state = runs_state( a, first );
+
+        for (size_t p = first; p < first + count && !status; p = runs_span_end( a, p ))
+            if (!(runs_state( a, p ) & MM_COMMITTED)) status = STATUS_NOT_COMMITTED;
+        if (!count && !(first_state & MM_COMMITTED)) status = STATUS_NOT_COMMITTED;
+        if (!status)
+        {
+            /* PAGE_NOCACHE / PAGE_WRITECOMBINE belong to the allocation: ignored here */
+            status = change_pages( a, first, count, 0, MM_COMMITTED | (new_prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );
+            if (!status)
+            {
+                *old_prot = mm_nt_protect( a, first_state );
+                *ret_base = start;
+                *ret_size = end - start;
+            }
+        }
+    }
+    mm_unlock_exclusive();
+    return status;
+}
+
+NTSTATUS WINAPI NtProtectVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr,
+                                        ULONG new_prot, ULONG *old_prot )
+{
+    uintptr_t base = 0;
+    size_t rsize = 0;
+    ULONG old = 0;
+    void *addr;
+    SIZE_T size;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if ((status = fetch_inout( addr_ptr, size_ptr, &addr, &size ))) return status;
+    if (host_copy_from_user( &old, old_prot, sizeof(old) ) || host_copy_to_user( old_prot, &old, sizeof(old) ))
+        return STATUS_ACCESS_VIOLATION;
+    if ((status = host_check_process( process ))) return status;
+    if ((status = mm_validate_protect( new_prot, 0 ))) return status;
+    if ((status = protect_worker( (uintptr_t)addr, size, new_prot, &base, &rsize, &old ))) return status;
+    if (host_copy_to_user( old_prot, &old, sizeof(old) )) return STATUS_ACCESS_VIOLATION;
+    return store_inout( addr_ptr, size_ptr, base, rsize );
+}
