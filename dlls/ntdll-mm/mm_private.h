@@ -79,6 +79,10 @@ enum mm_kind
 
 #define MM_INLINE_RUNS 4
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* one allocation (reservation) or foreign range: a node of the region tree */
 struct mm_alloc
 {
@@ -145,8 +149,7 @@ static inline size_t run_end( const struct mm_alloc *a, size_t i )
 static inline uint32_t runs_state( const struct mm_alloc *a, size_t page ) { return a->runs[runs_index( a, page )].state; }
 /* set state = (state & keep) | set on [first, first + count); 0 or -1 (no memory) */
 int  runs_update( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, uint32_t set );
-int  runs_save( const struct mm_alloc *a, struct mm_run **saved, size_t *nsaved );
-void runs_restore( struct mm_alloc *a, struct mm_run *saved, size_t nsaved );
+int  runs_restore( struct mm_alloc *a, const struct mm_run *saved, size_t nsaved );
 /* end page of the run of pages with state equal to that of 'page' (runs are kept merged) */
 static inline size_t runs_span_end( const struct mm_alloc *a, size_t page ) { return run_end( a, runs_index( a, page ) ); }
 

@@ -208,9 +208,9 @@ int os_read_pagemap( uintptr_t addr, size_t count, uint64_t *entries )
 
 /* ---- mappings ------------------------------------------------------------------- */
 
-int os_reserve( uintptr_t addr, size_t size )
+int os_reserve( uintptr_t addr, size_t size, int prot )
 {
-    void *ret = mmap( (void *)addr, size, PROT_NONE,
+    void *ret = mmap( (void *)addr, size, prot,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0 );
     if (ret == MAP_FAILED) return -errno;
     if ((uintptr_t)ret != addr)
@@ -318,7 +318,7 @@ static int probe_fixed_noreplace( void )
     if (p == MAP_FAILED) return 0;
     addr = (uintptr_t)p;
     /* must refuse an occupied range rather than move the mapping */
-    ret = os_reserve( addr, 4096 ) == -EEXIST;
+    ret = os_reserve( addr, 4096, PROT_NONE ) == -EEXIST;
     munmap( p, 2 * 4096 );
     return ret;
 }

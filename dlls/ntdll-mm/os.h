@@ -10,8 +10,8 @@
  *   negative errno; none of them prints, allocates NT state or takes the mm lock.
  * - os_reserve never replaces an existing mapping (MAP_FIXED_NOREPLACE): -EEXIST means
  *   somebody else (the program, libc) owns part of the range.
- * - Memory returned by os_reserve is PROT_NONE, private, anonymous, MAP_NORESERVE (address
- *   space only, nothing charged); os_discard makes pages read as zero again and frees them.
+ * - Memory returned by os_reserve is private, anonymous, MAP_NORESERVE (address space
+ *   only, nothing charged), with the protection asked for (PROT_NONE for a reservation); os_discard makes pages read as zero again and frees them.
  * - Descriptors it keeps open (/proc/self/maps, /proc/self/pagemap) are reopened in a
  *   fork()ed child, so a child never reads its parent's address space.
  *
@@ -49,7 +49,7 @@ struct os_mapping
 
 int os_init( void );
 
-int os_reserve( uintptr_t addr, size_t size );
+int os_reserve( uintptr_t addr, size_t size, int prot );
 int os_release( uintptr_t addr, size_t size );
 int os_protect( uintptr_t addr, size_t size, int prot );
 int os_discard( uintptr_t addr, size_t size );     /* contents gone, pages read as zero */

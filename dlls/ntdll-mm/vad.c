@@ -454,24 +454,11 @@ int runs_update( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, 
     return 0;
 }
 
-int runs_save( const struct mm_alloc *a, struct mm_run **saved, size_t *nsaved )
+/* put back a copy made before runs_update; the caller keeps ownership of saved */
+int runs_restore( struct mm_alloc *a, const struct mm_run *saved, size_t nsaved )
 {
-    if (!(*saved = malloc( a->nruns * sizeof(**saved) ))) return -1;
-    memcpy( *saved, a->runs, a->nruns * sizeof(**saved) );
-    *nsaved = a->nruns;
+    if (runs_reserve( a, nsaved )) return -1;
+    memcpy( a->runs, saved, nsaved * sizeof(*saved) );
+    a->nruns = nsaved;
     return 0;
-}
-
-void runs_restore( struct mm_alloc *a, struct mm_run *saved, size_t nsaved )
-{
-    if (nsaved <= a->cap)
-    {
-        memcpy( a->runs, saved, nsaved * sizeof(*saved) );
-        a->nruns = nsaved;
-        free( saved );
-        return;
-    }
-    if (a->runs != a->inline_runs) free( a->runs );
-    a->runs = saved;
-    a->cap = a->nruns = nsaved;
 }

@@ -172,26 +172,27 @@ int mm_sync_kernel( struct mm_alloc *a, size_t first, size_t count )
 static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, uint32_t set,
                               int discard )
 {
-    struct mm_run *saved;
-    size_t nsaved;
+    struct mm_run stack_saved[16], *saved = stack_saved;
+    size_t nsaved = a->nruns;
     int ret;
 
     MM_ASSERT_EXCLUSIVE();
-    if (runs_save( a, &saved, &nsaved )) return STATUS_NO_MEMORY;
-    if (runs_update( a, first, count, keep, set ))
+    /* keep the old runs to undo with; most allocations have few, so no heap on the fast path */
+    if (nsaved > ARRAY_SIZE( stack_saved ) && !(saved = malloc( nsaved * sizeof(*saved) ))) return STATUS_NO_MEMORY;
+    memcpy( saved, a->runs, nsaved * sizeof(*saved) );
+    if (!runs_update( a, first, count, keep, set ))
     {
+        if (!(ret = mm_sync_kernel( a, first, count )))
+        {
+            if (discard) os_discard( a->base + (first << MM_PAGE_SHIFT), count << MM_PAGE_SHIFT );
+            if (saved != stack_saved) free( saved );
+            return STATUS_SUCCESS;
+        }
+        /* typically ENOMEM from vm.max_map_count: put everything back */
         runs_restore( a, saved, nsaved );
-        return STATUS_NO_MEMORY;
+        mm_sync_kernel( a, first, count );
     }
-    if (!(ret = mm_sync_kernel( a, first, count )))
-    {
-        if (discard) os_discard( a->base + (first << MM_PAGE_SHIFT), count << MM_PAGE_SHIFT );
-        free( saved );
-        return STATUS_SUCCESS;
-    }
-    /* typically ENOMEM from vm.max_map_count: put everything back */
-    runs_restore( a, saved, nsaved );
-    mm_sync_kernel( a, first, count );
+    if (saved != stack_saved) free( saved );
     return STATUS_NO_MEMORY;
 }
 
@@ -220,7 +221,7 @@ struct alloc_args
 };
 
 /* Lock: exclusive.  Reserve [base, base+size) at a fixed address. */
-static NTSTATUS reserve_fixed( uintptr_t base, size_t size )
+static NTSTATUS reserve_fixed( uintptr_t base, size_t size, int prot )
 {
     struct mm_alloc *ov;
     int ret;
@@ -233,14 +234,14 @@ static NTSTATUS reserve_fixed( uintptr_t base, size_t size )
         vad_load_foreign();
         if (vad_first_overlap( base, base + size )) return STATUS_CONFLICTING_ADDRESSES;
     }
-    ret = os_reserve( base, size );
+    ret = os_reserve( base, size, prot );
     if (ret == -EEXIST) return STATUS_CONFLICTING_ADDRESSES;
     if (ret) return STATUS_NO_MEMORY;
     return STATUS_SUCCESS;
 }
 
 /* Lock: exclusive.  Find and reserve a free range; returns its base in *base. */
-static NTSTATUS reserve_anywhere( struct alloc_args *args, uintptr_t *base )
+static NTSTATUS reserve_anywhere( struct alloc_args *args, uintptr_t *base, int prot )
 {
     uintptr_t hi = args->limit ? args->limit : mm.highest + 1;
     int top_down = !!(args->type & MEM_TOP_DOWN);
@@ -252,7 +253,7 @@ static NTSTATUS reserve_anywhere( struct alloc_args *args, uintptr_t *base )
         int ret;
 
         if (!addr) return STATUS_NO_MEMORY;
-        if (!(ret = os_reserve( addr, args->size )))
+        if (!(ret = os_reserve( addr, args->size, prot )))
         {
             *base = addr;
             return STATUS_SUCCESS;
@@ -271,6 +272,7 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
     NTSTATUS status;
     uint32_t state = (args->protect & (PAGE_BASE_MASK | PAGE_GUARD)) | MM_COMMITTED;
 
+    if ((args->type & MEM_RESET) && !args->addr) return STATUS_INVALID_PARAMETER;
     if (args->addr)
     {
         uintptr_t last;
@@ -290,13 +292,15 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
     if ((args->type & MEM_RESERVE) || !args->addr)
     {
         size_t size = end - start;
+        /* reserve and commit in one mmap: the kernel gets the final protection at once */
+        int prot = (args->type & MEM_COMMIT) ? mm_prot_to_unix( state ) : PROT_NONE;
 
         mm_lock_exclusive();
-        if (args->addr) status = reserve_fixed( start, size );
+        if (args->addr) status = reserve_fixed( start, size, prot );
         else
         {
             args->size = size;
-            status = reserve_anywhere( args, &start );
+            status = reserve_anywhere( args, &start, prot );
         }
         if (status)
         {
@@ -315,17 +319,7 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
         if (args->protect & PAGE_NOCACHE) a->flags |= MM_F_NOCACHE;
         if (args->protect & PAGE_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
         if (args->type & MEM_TOP_DOWN) a->flags |= MM_F_TOP_DOWN;
-        if (args->type & MEM_COMMIT)
-        {
-            a->runs[0].state = state;
-            if (os_protect( start, size, mm_prot_to_unix( state ) ))
-            {
-                os_release( start, size );
-                vad_free( a );
-                mm_unlock_exclusive();
-                return STATUS_NO_MEMORY;
-            }
-        }
+        if (args->type & MEM_COMMIT) a->runs[0].state = state;
         vad_insert( a );
         mm_unlock_exclusive();
         args->addr = start;
