@@ -103,6 +103,7 @@ static int parse_maps_line( const char *line, struct os_mapping *map )
                 (perms[2] == 'x' ? PROT_EXEC : 0);
     map->shared = perms[3] == 's';
     map->file = inode != 0;
+    map->page_size = 0;
     return 0;
 }
 
@@ -168,6 +169,7 @@ static int query_procmap( uintptr_t addr, struct os_mapping *map )
                 ((q.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE) ? PROT_EXEC : 0);
     map->shared = !!(q.vma_flags & PROCMAP_QUERY_VMA_SHARED);
     map->file = q.inode != 0;
+    map->page_size = q.vma_page_size;
     return 0;
 }
 

@@ -45,6 +45,7 @@ struct os_mapping
     int prot;                    /* PROT_* */
     int shared;                  /* MAP_SHARED */
     int file;                    /* backed by a file */
+    size_t page_size;            /* kernel page size of the mapping (hugetlb: 2M...), 0 if unknown */
 };
 
 int os_init( void );

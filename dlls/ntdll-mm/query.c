@@ -125,20 +125,26 @@ static NTSTATUS working_set_ex( MEMORY_WORKING_SET_EX_INFORMATION *entries, size
         MEMORY_WORKING_SET_EX_INFORMATION *e = &entries[i];
         uintptr_t addr = mm_round_down( (uintptr_t)e->VirtualAddress, MM_PAGE_MASK );
         MEMORY_BASIC_INFORMATION mbi;
+        struct os_mapping map;
         uint64_t pm = 0;
 
         memset( &e->VirtualAttributes, 0, sizeof(e->VirtualAttributes) );
         if (addr > mm.highest || basic_info( addr, &mbi ) || mbi.State != MEM_COMMIT) continue;
+        /* NT takes PAGE_NOACCESS and guard pages out of the working set; Linux may still have
+         * them in the page tables, so our own state decides */
+        if ((mbi.Protect & 0xff) == PAGE_NOACCESS || (mbi.Protect & PAGE_GUARD)) continue;
         /* "valid" means resident in the working set: present in the page tables */
         if (os_read_pagemap( addr, 1, &pm ) || !(pm & OS_PM_PRESENT)) continue;
         e->VirtualAttributes.Valid = 1;
         e->VirtualAttributes.Win32Protection = mbi.Protect;
-        /* a page mapped once (exclusive) has share count 1; Linux does not expose the map
-         * count here, so a shared page reports 1 as well, with Shared set */
-        e->VirtualAttributes.ShareCount = 1;
+        /* a private page mapped once: Shared 0 and ShareCount 0 (psapi tests); a page of a
+         * shared mapping that is not exclusively ours counts as shared once: Linux does not
+         * expose the map count here */
         e->VirtualAttributes.Shared = (mbi.Type != MEM_PRIVATE) && !(pm & OS_PM_EXCLUSIVE);
-        e->VirtualAttributes.Locked = 0;
-        e->VirtualAttributes.LargePage = 0;
+        e->VirtualAttributes.ShareCount = e->VirtualAttributes.Shared ? 1 : 0;
+        e->VirtualAttributes.Locked = 0;   /* mlock state is not visible per page; issue 5 tracks it */
+        e->VirtualAttributes.LargePage = !os_query_mapping( addr, &map ) && map.start <= addr &&
+                                         map.page_size > MM_PAGE_SIZE;
     }
     return STATUS_SUCCESS;
 }

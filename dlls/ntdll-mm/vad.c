@@ -320,30 +320,46 @@ void vad_free( struct mm_alloc *a )
 
 /* ---- foreign ranges -------------------------------------------------------------------- */
 
-static void drop_foreign_rec( struct mm_alloc *n, struct mm_alloc **list )
+struct foreign_list
 {
-    if (!n) return;
-    drop_foreign_rec( n->left, list );
-    drop_foreign_rec( n->right, list );
-    if (n->kind == MM_KIND_FOREIGN)
+    struct mm_alloc **v;
+    size_t n, cap;
+    int failed;
+};
+
+static void collect_foreign( struct mm_alloc *a, void *ctx )
+{
+    struct foreign_list *l = ctx;
+    if (a->kind != MM_KIND_FOREIGN) return;
+    if (l->n == l->cap)
     {
-        n->left = *list;   /* reuse the link as a list while collecting */
-        *list = n;
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        struct mm_alloc **v = realloc( l->v, cap * sizeof(*v) );
+        if (!v)
+        {
+            l->failed = 1;
+            return;
+        }
+        l->v = v;
+        l->cap = cap;
     }
+    l->v[l->n++] = a;
 }
 
+/* Remove every foreign node.  The nodes are collected first: removing while walking would
+ * follow links the rebalancing has just changed. */
 void vad_drop_foreign( void )
 {
-    struct mm_alloc *list = NULL, *next;
+    struct foreign_list l = { NULL, 0, 0, 0 };
 
     MM_ASSERT_EXCLUSIVE();
-    drop_foreign_rec( mm.root, &list );
-    for (; list; list = next)
+    vad_walk( collect_foreign, &l );
+    for (size_t i = 0; i < l.n; i++)
     {
-        next = list->left;
-        vad_remove( list );
-        vad_free( list );
+        vad_remove( l.v[i] );
+        vad_free( l.v[i] );
     }
+    free( l.v );
 }
 
 static int load_cb( const struct os_mapping *map, void *ctx )

@@ -280,7 +280,8 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
         if (__builtin_add_overflow( args->addr, args->size, &last ) || last > mm.highest + 1)
             return STATUS_INVALID_PARAMETER;
         end = mm_round_up( last, MM_PAGE_MASK );
-        if (start < mm.lowest) return STATUS_INVALID_PARAMETER;
+        /* the low 64K are never available (ReactOS apitest NtAllocateVirtualMemory) */
+        if (start < mm.lowest) return STATUS_INVALID_PARAMETER_2;
     }
     else
     {
@@ -334,11 +335,16 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
     else if (args->type & MEM_RESET)
     {
         size_t first = (start - a->base) >> MM_PAGE_SHIFT, count = (end - start) >> MM_PAGE_SHIFT;
-        /* NT: resetting needs committed pages; the contents may go, the state stays */
+        /* the contents of committed pages may go, no state changes; reserved pages in the
+         * range are accepted and stay reserved (kernel32 test_VirtualAlloc) */
         status = STATUS_SUCCESS;
         for (size_t p = first; p < first + count; p = runs_span_end( a, p ))
-            if (!(runs_state( a, p ) & MM_COMMITTED)) status = STATUS_CONFLICTING_ADDRESSES;
-        if (!status) os_reset( start, end - start );
+        {
+            size_t stop = runs_span_end( a, p );
+            if (stop > first + count) stop = first + count;
+            if (runs_state( a, p ) & MM_COMMITTED)
+                os_reset( a->base + (p << MM_PAGE_SHIFT), (stop - p) << MM_PAGE_SHIFT );
+        }
     }
     else
     {
@@ -455,8 +461,9 @@ NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *s
         if (req.HighestEndingAddress)
         {
             uintptr_t h = (uintptr_t)req.HighestEndingAddress;
-            /* must be the last byte of a 64K unit, inside user space */
-            if (addr || h > mm.highest || ((h + 1) & MM_GRAN_MASK)) return STATUS_INVALID_PARAMETER;
+            /* must be the last byte of a page, inside user space (ntdll test
+             * test_NtAllocateVirtualMemoryEx_address_requirements) */
+            if (addr || h > mm.highest || ((h + 1) & MM_PAGE_MASK)) return STATUS_INVALID_PARAMETER;
             args.limit = h + 1;
         }
         if (req.LowestStartingAddress)

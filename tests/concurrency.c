@@ -1,0 +1,104 @@
+/*
+ * Several threads allocating, committing, protecting, querying and freeing at once: every
+ * call succeeds as it would alone, no thread sees another thread's memory change, and
+ * afterwards the library's map and the kernel's agree (the runner's invariant checker).
+ * Windows serialises these calls per process (the address space lock); the results must be
+ * those of some serial order.
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <pthread.h>
+#include <string.h>
+#include "util.h"
+
+#define THREADS 4
+#define ROUNDS 300
+
+struct worker
+{
+    unsigned int id;
+    unsigned int errors;
+    char first_error[200];
+};
+
+static void fail( struct worker *w, const char *what, NTSTATUS status, unsigned int round )
+{
+    if (!w->errors++)
+        snprintf( w->first_error, sizeof(w->first_error), "round %u: %s: %s", round, what, status_name( status ) );
+}
+
+static void *worker_main( void *arg )
+{
+    struct worker *w = arg;
+    unsigned int round;
+
+    for (round = 0; round < ROUNDS; round++)
+    {
+        void *base = NULL, *addr;
+        SIZE_T size = 0x10000 * (1 + (round + w->id) % 4);
+        SIZE_T total = size;
+        MEMORY_BASIC_INFORMATION mbi;
+        ULONG old;
+        NTSTATUS status;
+        char *p;
+        unsigned int i;
+        char pattern = (char)(w->id * 16 + (round & 15) + 1);
+
+        status = NtAllocateVirtualMemory( NtCurrentProcess(), &base, 0, &size, MEM_RESERVE |
+                                          ((round & 1) ? MEM_TOP_DOWN : 0), PAGE_READWRITE );
+        if (status)
+        {
+            fail( w, "reserve", status, round );
+            continue;
+        }
+        p = base;
+        addr = p + 0x1000; size = 0x3000;
+        status = NtAllocateVirtualMemory( NtCurrentProcess(), &addr, 0, &size, MEM_COMMIT, PAGE_READWRITE );
+        if (status) fail( w, "commit", status, round );
+        else
+        {
+            memset( p + 0x1000, pattern, 0x3000 );
+            status = NtProtectVirtualMemory( NtCurrentProcess(), &addr, &size, PAGE_READONLY, &old );
+            if (status || old != PAGE_READWRITE) fail( w, "protect", status, round );
+            status = NtQueryVirtualMemory( NtCurrentProcess(), p + 0x2000, MemoryBasicInformation, &mbi, sizeof(mbi), NULL );
+            if (status || mbi.State != MEM_COMMIT || mbi.Protect != PAGE_READONLY || mbi.AllocationBase != base ||
+                mbi.BaseAddress != p + 0x2000 || mbi.RegionSize != 0x2000)
+                fail( w, "query", status, round );
+            for (i = 0x1000; i < 0x4000; i += 0x100)
+                if (p[i] != pattern)
+                {
+                    fail( w, "contents", 0, round );
+                    break;
+                }
+            addr = p + 0x2000; size = 0x1000;
+            status = NtFreeVirtualMemory( NtCurrentProcess(), &addr, &size, MEM_DECOMMIT );
+            if (status) fail( w, "decommit", status, round );
+        }
+        status = NtQueryVirtualMemory( NtCurrentProcess(), p + total - 1, MemoryBasicInformation, &mbi, sizeof(mbi), NULL );
+        if (status || mbi.State != MEM_RESERVE || mbi.AllocationBase != base) fail( w, "query end", status, round );
+        addr = base; size = 0;
+        status = NtFreeVirtualMemory( NtCurrentProcess(), &addr, &size, MEM_RELEASE );
+        if (status || size != total) fail( w, "release", status, round );
+    }
+    return NULL;
+}
+
+TEST(concurrent_calls_from_threads)
+{
+    pthread_t threads[THREADS];
+    struct worker workers[THREADS];
+    unsigned int i;
+
+    for (i = 0; i < THREADS; i++)
+    {
+        memset( &workers[i], 0, sizeof(workers[i]) );
+        workers[i].id = i;
+        ok( !pthread_create( &threads[i], NULL, worker_main, &workers[i] ), "pthread_create failed\n" );
+    }
+    for (i = 0; i < THREADS; i++)
+    {
+        pthread_join( threads[i], NULL );
+        ok( !workers[i].errors, "thread %u: %u errors, first: %s\n", i, workers[i].errors, workers[i].first_error );
+    }
+}
