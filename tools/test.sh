@@ -31,6 +31,14 @@ if [ $status -ne 0 ]; then
     echo "native test suite FAILED"
     exit $status
 fi
+step "make install + a program built from pkg-config alone"
+inst="$build/install-root"
+rm -rf "$inst"
+make install prefix="$inst" >/dev/null 2>&1
+cc -o "$build/consumer" "$src/tests/consumer.c" \
+    $(PKG_CONFIG_PATH="$inst/lib/pkgconfig" pkg-config --define-variable=prefix="$inst" --cflags --libs ntdll-mm)
+LD_LIBRARY_PATH="$inst/lib" "$build/consumer"
+
 [ $native_only = 1 ] && exit 0
 
 step "Wine 8.0 harness"
