@@ -19,7 +19,9 @@
 
 #include "mm_private.h"
 
-static __thread sigjmp_buf *recover_point;
+/* initial-exec: no __tls_get_addr call on every copy; the library is loaded at start-up
+ * (linked, or as part of Wine's ntdll.so) */
+static __thread sigjmp_buf *recover_point __attribute__((tls_model("initial-exec")));
 static struct sigaction prev_segv, prev_bus;
 
 int host_is_current_process( HANDLE process )

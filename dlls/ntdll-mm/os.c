@@ -239,6 +239,14 @@ int os_discard( uintptr_t addr, size_t size )
     return madvise( (void *)addr, size, MADV_DONTNEED ) ? -errno : 0;
 }
 
+int os_decommit( uintptr_t addr, size_t size )
+{
+    /* a fresh mapping over the range drops the pages and the access at once; cheaper than
+     * mprotect + MADV_DONTNEED, which rewrites every present page entry before dropping it */
+    void *ret = mmap( (void *)addr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0 );
+    return ret == MAP_FAILED ? -errno : 0;
+}
+
 int os_reset( uintptr_t addr, size_t size )
 {
     if (!madvise( (void *)addr, size, MADV_FREE )) return 0;

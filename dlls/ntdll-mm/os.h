@@ -54,6 +54,9 @@ int os_reserve( uintptr_t addr, size_t size, int prot );
 int os_release( uintptr_t addr, size_t size );
 int os_protect( uintptr_t addr, size_t size, int prot );
 int os_discard( uintptr_t addr, size_t size );     /* contents gone, pages read as zero */
+/* decommit: PROT_NONE and contents gone in one atomic step (no window where a write could
+ * land between the two); the range must lie inside one of our private anonymous mappings */
+int os_decommit( uintptr_t addr, size_t size );
 int os_reset( uintptr_t addr, size_t size );       /* contents may be discarded lazily (MADV_FREE) */
 
 /* the mapping containing addr or, if none, the next one above it; 0, or -ENOENT if there is

@@ -168,7 +168,8 @@ int mm_sync_kernel( struct mm_alloc *a, size_t first, size_t count )
 }
 
 /* Lock: exclusive.  Change the state of [first, first+count) and the kernel's protection
- * with it; on failure both are as they were. */
+ * with it; on failure both are as they were.  'discard' (decommit: set must be 0) also drops
+ * the pages' contents. */
 static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, uint32_t set,
                               int discard )
 {
@@ -182,9 +183,11 @@ static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, ui
     memcpy( saved, a->runs, nsaved * sizeof(*saved) );
     if (!runs_update( a, first, count, keep, set ))
     {
-        if (!(ret = mm_sync_kernel( a, first, count )))
+        /* decommit leaves every page of the range reserved (PROT_NONE): one call does it */
+        if (discard) ret = os_decommit( a->base + (first << MM_PAGE_SHIFT), count << MM_PAGE_SHIFT );
+        else ret = mm_sync_kernel( a, first, count );
+        if (!ret)
         {
-            if (discard) os_discard( a->base + (first << MM_PAGE_SHIFT), count << MM_PAGE_SHIFT );
             if (saved != stack_saved) free( saved );
             return STATUS_SUCCESS;
         }
