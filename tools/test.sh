@@ -42,4 +42,18 @@ LD_LIBRARY_PATH="$inst/lib" "$build/consumer"
 [ $native_only = 1 ] && exit 0
 
 step "Wine 8.0 harness"
-"$src/tests/wine/ci.sh"
+wine_status=0
+"$src/tests/wine/ci.sh" "$build/wine-results" || wine_status=$?
+
+# one closing line over everything: native checks, the install consumer, and every Wine
+# conformance check executed (a Wine check "passes" unless it is a real failure)
+native=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' tests/ntdll-mm-tests.log | tail -n1)
+consumer=$(LD_LIBRARY_PATH="$inst/lib" "$build/consumer" | sed -n 's/^consumer: //p')
+wine=$(awk -F'\t' 'NR > 1 { e += $4; f += $6 } END { printf "%d passed, %d failed", e - f, f }' \
+       "$build/wine-results/summary.tsv" 2>/dev/null || echo "0 passed, 1 failed")
+total=$(printf '%s\n%s\n%s\n' "$native" "$consumer" "$wine" |
+        awk '{ p += $1; f += $3 } END { printf "%d passed, %d failed", p, f }')
+echo "native suite: $native; install consumer: $consumer; Wine conformance (stock + ntdll-mm): $wine"
+[ $wine_status -eq 0 ] || echo "Wine harness FAILED (exit $wine_status)"
+echo "total: $total"
+exit $wine_status

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Proves the harness from zero: a fresh Debian 12 (debootstrap minbase chroot), a copy of this
+# checkout in another directory, then tests/wine/ci.sh inside it with an empty cache.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Usage: tests/wine/fresh-chroot.sh [CHROOT_DIR]   (default /var/tmp/ntdll-mm-fresh-bookworm)
+#   Needs root and about 4 GB; CHROOT_DIR is deleted and recreated. Installs debootstrap on the
+#   host if missing. The chroot is kept afterwards (results in CHROOT_DIR/root/clone/wine-results);
+#   delete it with: rm -rf --one-file-system CHROOT_DIR (nothing is mounted there after this script).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+root="${1:-/var/tmp/ntdll-mm-fresh-bookworm}"
+[ "$(id -u)" = 0 ] || die "needs root"
+case "$root" in /*) ;; *) die "CHROOT_DIR must be absolute" ;; esac
+[ "$root" != / ] || die "refusing /"
+
+umount_all() {
+    local m
+    for m in dev/pts dev proc sys; do
+        mountpoint -q "$root/$m" && { umount -R "$root/$m" 2>/dev/null || umount -R -l "$root/$m"; }
+    done
+    return 0
+}
+trap umount_all EXIT
+
+if ! command -v debootstrap >/dev/null; then
+    step "install debootstrap (host)" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap
+fi
+umount_all
+rm -rf --one-file-system "$root"
+mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^[Uu][Rr][Ii][Ss]:[[:space:]]*//p' |
+         tr ' ' '\n' | grep -v -- '-security' | grep . | head -n1 || true)
+step "debootstrap bookworm (minbase)" debootstrap --variant=minbase bookworm "$root" \
+    "${mirror:-http://deb.debian.org/debian}"
+
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mount --rbind /dev "$root/dev"
+mount --make-rslave "$root/dev"
+
+# A copy of the checkout, without build products of the host.
+mkdir -p "$root/root/clone/src"
+(cd "$NTDLL_MM_SRCDIR" && tar --exclude=./.git --exclude=./wine-results --exclude=./_build -cf - .) |
+    tar -C "$root/root/clone/src" -xf -
+
+say "running tests/wine/ci.sh inside $root (empty cache)"
+t=$(date +%s.%N)
+chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \
+    bash -c 'cd /root/clone && bash src/tests/wine/ci.sh' || die "ci.sh failed inside the fresh chroot"
+say "fresh Debian 12: ci.sh passed in $(_elapsed "$t") s"
