@@ -167,6 +167,9 @@ TEST(NtQueryVirtualMemory_basic_information_lengths)
     status = NtQueryVirtualMemory( NtCurrentProcess(), base, MemoryBasicInformation, &mbi, sizeof(mbi) - 1, &len );
     ok( status == STATUS_INFO_LENGTH_MISMATCH, "short: got %s, expected STATUS_INFO_LENGTH_MISMATCH\n",
         status_name( status ) );
+    /* the contract of issue 2: a mismatch reports the length the class needs */
+    ok( len == sizeof(MEMORY_BASIC_INFORMATION), "short: needed length %#lx, expected %#lx\n", (unsigned long)len,
+        (unsigned long)sizeof(MEMORY_BASIC_INFORMATION) );
     status = NtQueryVirtualMemory( NtCurrentProcess(), base, MemoryBasicInformation, &mbi, 0, &len );
     ok( status == STATUS_INFO_LENGTH_MISMATCH, "zero: got %s, expected STATUS_INFO_LENGTH_MISMATCH\n",
         status_name( status ) );

@@ -50,9 +50,12 @@ TEST(NtQueryVirtualMemory_region_information_lengths)
     if (!status)
         ok( info.AllocationBase == base && info.RegionSize == 0x10000, "short: base %p size %#lx\n",
             info.AllocationBase, (unsigned long)info.RegionSize );
+    len = 0;
     status = query_region( base, &info, offsetof(MEMORY_REGION_INFORMATION, RegionSize), &len );
     ok( status == STATUS_INFO_LENGTH_MISMATCH, "up to RegionSize: got %s, expected STATUS_INFO_LENGTH_MISMATCH\n",
         status_name( status ) );
+    ok( len == sizeof(MEMORY_REGION_INFORMATION), "up to RegionSize: needed length %#lx, expected %#lx\n",
+        (unsigned long)len, (unsigned long)sizeof(MEMORY_REGION_INFORMATION) );
     status = query_region( base, &info, 0, &len );
     ok( status == STATUS_INFO_LENGTH_MISMATCH, "zero: got %s, expected STATUS_INFO_LENGTH_MISMATCH\n",
         status_name( status ) );

@@ -175,3 +175,19 @@ TEST(NtQueryVirtualMemory_working_set_foreign_memory)
         "stack: Valid %u Win32Protection %#x\n", (unsigned int)info.VirtualAttributes.Valid,
         (unsigned int)info.VirtualAttributes.Win32Protection );
 }
+
+/* A buffer shorter than one entry is STATUS_INFO_LENGTH_MISMATCH with the length of one entry
+ * reported (issue 2's contract); the entry is left alone. */
+TEST(NtQueryVirtualMemory_working_set_short_buffer)
+{
+    MEMORY_WORKING_SET_EX_INFORMATION e;
+    SIZE_T len = 0;
+    NTSTATUS status;
+
+    memset( &e, 0xcc, sizeof(e) );
+    e.VirtualAddress = &e;
+    status = NtQueryVirtualMemory( NtCurrentProcess(), NULL, MemoryWorkingSetExInformation, &e, sizeof(e) - 1, &len );
+    ok( status == STATUS_INFO_LENGTH_MISMATCH, "got %s, expected STATUS_INFO_LENGTH_MISMATCH\n", status_name( status ) );
+    ok( len == sizeof(e), "needed length %#lx, expected %#lx\n", (unsigned long)len, (unsigned long)sizeof(e) );
+    ok( e.VirtualAddress == &e, "entry changed\n" );
+}

@@ -149,6 +149,13 @@ static NTSTATUS working_set_ex( MEMORY_WORKING_SET_EX_INFORMATION *entries, size
     return STATUS_SUCCESS;
 }
 
+/* a buffer too small for the class: report the length it needs, as the contract asks */
+static NTSTATUS length_mismatch( SIZE_T *res_len, SIZE_T needed )
+{
+    if (res_len && host_copy_to_user( res_len, &needed, sizeof(needed) )) return STATUS_ACCESS_VIOLATION;
+    return STATUS_INFO_LENGTH_MISMATCH;
+}
+
 NTSTATUS WINAPI NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFORMATION_CLASS info_class,
                                       PVOID buffer, SIZE_T len, SIZE_T *res_len )
 {
@@ -164,7 +171,7 @@ NTSTATUS WINAPI NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFOR
     case MemoryBasicInformation:
     {
         MEMORY_BASIC_INFORMATION info;
-        if (len < sizeof(info)) return STATUS_INFO_LENGTH_MISMATCH;
+        if (len < sizeof(info)) return length_mismatch( res_len, sizeof(info) );
         if ((uintptr_t)addr > mm.highest) return STATUS_INVALID_PARAMETER;
         mm_lock_shared();
         status = basic_info( page, &info );
@@ -178,7 +185,7 @@ NTSTATUS WINAPI NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFOR
     {
         MEMORY_REGION_INFORMATION info;
         /* 64-bit NT accepts a buffer that ends after RegionSize (older layout) */
-        if (len < offsetof( MEMORY_REGION_INFORMATION, CommitSize )) return STATUS_INFO_LENGTH_MISMATCH;
+        if (len < offsetof( MEMORY_REGION_INFORMATION, CommitSize )) return length_mismatch( res_len, sizeof(info) );
         if ((uintptr_t)addr > mm.highest) return STATUS_INVALID_PARAMETER;
         mm_lock_shared();
         status = region_info( page, &info );
@@ -193,7 +200,7 @@ NTSTATUS WINAPI NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFOR
         MEMORY_WORKING_SET_EX_INFORMATION stack_entries[64], *entries = stack_entries;
         size_t count = len / sizeof(*entries), done = 0;
 
-        if (len < sizeof(*entries)) return STATUS_INFO_LENGTH_MISMATCH;
+        if (len < sizeof(*entries)) return length_mismatch( res_len, sizeof(*entries) );
         /* in place, a batch at a time: the caller's buffer holds the addresses */
         while (done < count)
         {
