@@ -28,6 +28,27 @@
 extern "C" {
 #endif
 
+/* NtQueryVirtualMemory(MemoryImageInformation) output; Wine 8.0's winternl.h lacks it. */
+#ifndef NTDLL_MM_HAVE_MEMORY_IMAGE_INFORMATION
+#define NTDLL_MM_HAVE_MEMORY_IMAGE_INFORMATION
+typedef struct _NTDLL_MM_MEMORY_IMAGE_INFORMATION
+{
+    PVOID  ImageBase;
+    SIZE_T SizeOfImage;
+    union
+    {
+        ULONG ImageFlags;
+        struct
+        {
+            ULONG ImagePartialMap : 1;
+            ULONG ImageNotExecutable : 1;
+            ULONG ImageSigningLevel : 4;
+            ULONG Reserved : 26;
+        } DUMMYSTRUCTNAME;
+    } DUMMYUNIONNAME;
+} NTDLL_MM_MEMORY_IMAGE_INFORMATION;
+#endif
+
 /* Initialise the library explicitly.  Every Nt* call initialises it on first use, so this
  * is only needed to choose when the kernel is probed.  Thread-safe, idempotent. */
 NTSTATUS ntdll_mm_init( void );
@@ -59,6 +80,39 @@ void ntdll_mm_get_kernel_info( struct ntdll_mm_kernel_info *info );
  * MM_LOWEST_USER_ADDRESS / MmHighestUserAddress on Windows. */
 void *ntdll_mm_lowest_address( void );
 void *ntdll_mm_highest_address( void );
+
+/* ---- standalone host: file handles and exceptions ----------------------------------
+ * NT creates file-backed sections from a file handle (NtCreateFile's); a plain Linux
+ * program has none, so the standalone host turns a path or a file descriptor into one.
+ * access is what the handle allows, as NtCreateFile's DesiredAccess: FILE_READ_DATA,
+ * FILE_WRITE_DATA, FILE_EXECUTE (or GENERIC_READ / GENERIC_WRITE / GENERIC_EXECUTE, mapped to
+ * them).  A view needs the file access its protection implies (SEC_COMMIT read/write views
+ * of a read-only handle fail with STATUS_ACCESS_DENIED at NtCreateSection, as on NT).
+ * ntdll_mm_open_file opens path read-write when write access is asked, else read-only;
+ * ntdll_mm_file_handle_from_fd duplicates fd (the caller keeps its own).  Close the handle
+ * with NtClose; sections keep their own reference to the file. */
+NTSTATUS ntdll_mm_open_file( const char *path, ACCESS_MASK access, HANDLE *handle );
+NTSTATUS ntdll_mm_file_handle_from_fd( int fd, ACCESS_MASK access, HANDLE *handle );
+
+/* Exceptions the memory manager raises in a standalone process (NT would dispatch them to
+ * the thread's exception handlers): STATUS_IN_PAGE_ERROR when a mapped file cannot supply a
+ * page (truncated under a view), and, with the fault handling of later issues,
+ * STATUS_GUARD_PAGE_VIOLATION and STATUS_ACCESS_VIOLATION.  The callback runs in the signal
+ * handler of the faulting thread with the Linux ucontext_t; it returns non-zero if it
+ * handled the exception (typically it does not return: it siglongjmp()s to a recovery point,
+ * or it changes the context), zero to let the fault take its course (the previous handler,
+ * or the default action).  NULL restores the default. */
+struct ntdll_mm_exception
+{
+    NTSTATUS  code;               /* STATUS_IN_PAGE_ERROR, ... */
+    void     *address;            /* faulting data address */
+    ULONG_PTR info[3];            /* as EXCEPTION_RECORD.ExceptionInformation for this code:
+                                     IN_PAGE_ERROR: { 0 read / 1 write / 8 execute, address,
+                                     underlying NTSTATUS } */
+    ULONG     ninfo;
+};
+typedef int (*ntdll_mm_exception_callback)( const struct ntdll_mm_exception *exc, void *ucontext );
+void ntdll_mm_set_exception_callback( ntdll_mm_exception_callback callback );
 
 #ifdef __cplusplus
 }

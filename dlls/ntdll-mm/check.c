@@ -71,8 +71,10 @@ static const char *prot_str( int prot, char *buf )
     return buf;
 }
 
-/* the kernel must map [start, end) entirely with protection prot */
-static void check_range( struct report *r, const struct maps *m, uintptr_t start, uintptr_t end, int prot )
+/* the kernel must map [start, end) entirely with protection prot, and as a private anonymous
+ * mapping (view: file-backed, shared unless copy-on-write) */
+static void check_range( struct report *r, const struct maps *m, uintptr_t start, uintptr_t end, int prot,
+                         const struct mm_alloc *a, uint32_t state )
 {
     size_t lo = 0, hi = m->n;
     uintptr_t pos = start;
@@ -94,11 +96,12 @@ static void check_range( struct report *r, const struct maps *m, uintptr_t start
             pos = map->start;
             if (pos >= end) break;
         }
-        if (map->prot != prot || map->shared || map->file)
-            mismatch( r, "%#lx-%#lx: kernel has %s%s, tree wants %s private anonymous\n",
+        int want_file = alloc_is_view( a ), want_shared = want_file && !a->cow && !(state & MM_PRIVMAP);
+        if (map->prot != prot || map->shared != want_shared || map->file != want_file)
+            mismatch( r, "%#lx-%#lx: kernel has %s%s%s, tree wants %s%s%s\n",
                       (unsigned long)pos, (unsigned long)(map->end < end ? map->end : end),
-                      prot_str( map->prot, b1 ), map->shared ? " shared" : (map->file ? " file" : ""),
-                      prot_str( prot, b2 ) );
+                      prot_str( map->prot, b1 ), map->shared ? " shared" : " private", map->file ? " file" : " anon",
+                      prot_str( prot, b2 ), want_shared ? " shared" : " private", want_file ? " file" : " anon" );
         pos = map->end;
     }
     if (pos < end)
@@ -150,8 +153,9 @@ static void check_alloc( struct mm_alloc *a, void *ctx )
         if (i && a->runs[i].state == a->runs[i - 1].state)
             mismatch( r, "%#lx: runs %zu and %zu not merged\n", (unsigned long)a->base, i - 1, i );
         check_range( r, w->m, a->base + (a->runs[i].page << MM_PAGE_SHIFT), a->base + (end << MM_PAGE_SHIFT),
-                     mm_prot_to_unix( a->runs[i].state ) );
-        if (!(a->runs[i].state & MM_COMMITTED))
+                     mm_prot_to_unix( a->runs[i].state ), a, a->runs[i].state );
+        /* a shared view's reserved pages may be resident through the section's other views */
+        if (!(a->runs[i].state & MM_COMMITTED) && !alloc_is_view( a ))
             check_absent( r, a->base + (a->runs[i].page << MM_PAGE_SHIFT), a->base + (end << MM_PAGE_SHIFT) );
     }
 }

@@ -55,6 +55,7 @@ static inline uintptr_t mm_round_up( uintptr_t v, size_t mask ) { return (v + ma
  * allocation on NT (given at allocation, they stick; given to NtProtectVirtualMemory later,
  * they are ignored), so they live in mm_alloc.flags, not here. */
 #define MM_COMMITTED   0x10000u
+#define MM_PRIVMAP     0x20000u  /* view page remapped MAP_PRIVATE (made PAGE_WRITECOPY in a shared view) */
 #define MM_PROT_MASK   0x0ffffu
 
 /* one run of pages with equal state; runs are sorted, the first starts at page 0 and each
@@ -70,7 +71,11 @@ enum mm_kind
     MM_KIND_FOREIGN,    /* a kernel mapping we did not make (program, libc, stacks): only
                            kept so the gap search avoids it; may be stale */
     MM_KIND_PRIVATE,    /* NtAllocateVirtualMemory */
+    MM_KIND_MAPPED,     /* a view of a data section (NtMapViewOfSection) */
+    MM_KIND_IMAGE,      /* a view of a SEC_IMAGE section */
 };
+
+struct mm_section;
 
 #define MM_F_WRITE_WATCH    0x01u
 #define MM_F_NOCACHE        0x02u
@@ -98,7 +103,16 @@ struct mm_alloc
     size_t     nruns, cap;
     struct mm_run *runs;
     struct mm_run inline_runs[MM_INLINE_RUNS];
+    /* views only */
+    struct mm_section *section;  /* holds a reference */
+    uint64_t   offset;           /* offset of base in the section */
+    int        cow;              /* mapped MAP_PRIVATE: writes never reach the section */
 };
+
+static inline int alloc_is_view( const struct mm_alloc *a )
+{
+    return a->kind == MM_KIND_MAPPED || a->kind == MM_KIND_IMAGE;
+}
 
 /* ---- the process-wide state ------------------------------------------------------ */
 struct mm_space
@@ -153,6 +167,44 @@ int  runs_restore( struct mm_alloc *a, const struct mm_run *saved, size_t nsaved
 /* end page of the run of pages with state equal to that of 'page' (runs are kept merged) */
 static inline size_t runs_span_end( const struct mm_alloc *a, size_t page ) { return run_end( a, runs_index( a, page ) ); }
 
+/* ---- placement (virtual.c) ---------------------------------------------------------- */
+struct mm_place_req
+{
+    uintptr_t addr;              /* fixed address, or 0 for anywhere */
+    size_t size;
+    uintptr_t lowest, limit;     /* window [lowest, limit), 0 = no bound */
+    size_t align_mask;
+    int top_down;
+};
+typedef int (*mm_map_func)( uintptr_t addr, size_t size, void *ctx );
+NTSTATUS mm_place( const struct mm_place_req *req, mm_map_func map, void *ctx, uintptr_t *base );
+NTSTATUS mm_parse_address_requirements( const MEM_EXTENDED_PARAMETER *parameters, ULONG count, int fixed_addr,
+                                        uintptr_t *lowest, uintptr_t *limit, size_t *align_mask, int *have_req );
+UINT_PTR mm_zero_bits_limit( ULONG_PTR zero_bits );
+/* copy an in/out (address, size) pair in and check it can be written back; and out */
+NTSTATUS mm_fetch_inout( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *size );
+NTSTATUS mm_store_inout( PVOID *ret, SIZE_T *size_ptr, uintptr_t addr, size_t size );
+
+/* ---- section.c ------------------------------------------------------------------------ */
+void section_release( struct mm_section *section );
+/* Lock: exclusive.  Unmap a view and drop its section reference. */
+void section_unmap_view( struct mm_alloc *a );
+/* Lock: shared.  NT protection of a view page, refined from the kernel: a copy-on-write
+ * page that has been written reports PAGE_READWRITE / PAGE_EXECUTE_READWRITE; *span is
+ * limited to the pages that share that answer. */
+uint32_t section_view_protect( const struct mm_alloc *a, size_t page, uint32_t state, size_t *span_end );
+int  section_is_reserve( const struct mm_section *section );
+/* Lock: exclusive.  Remap pages [first, first+count) of a shared view copy-on-write. */
+int  section_make_private( struct mm_alloc *a, size_t first, size_t count, int prot );
+int  section_protect_allowed( const struct mm_section *section, ULONG prot );
+int  view_protect_allowed( const struct mm_alloc *a, ULONG prot );
+int  section_is_file( const struct mm_section *section );
+/* Lock: exclusive.  Pages [first, first+count) of SEC_RESERVE view a were committed: record
+ * it in the section and commit them in every other view of it (with that view's protection). */
+void section_commit_pages( struct mm_alloc *a, size_t first, size_t count );
+NTSTATUS section_query_name( uintptr_t addr, void *buffer, SIZE_T len, SIZE_T *written );
+int  section_fault( void *addr, int write, void *ucontext );
+
 /* ---- protections -------------------------------------------------------------------- */
 int  mm_prot_to_unix( uint32_t state );                      /* PROT_* for a page state */
 NTSTATUS mm_validate_protect( ULONG protect, int for_image ); /* one base + allowed modifiers */
@@ -162,6 +214,32 @@ uint32_t mm_nt_protect( const struct mm_alloc *a, uint32_t state ); /* Protect a
 int  mm_sync_kernel( struct mm_alloc *a, size_t first, size_t count );
 
 /* ---- host.c: what the standalone host provides ------------------------------------ */
+/* objects behind standalone handles */
+enum host_type { HOST_FILE = 1, HOST_SECTION };
+struct host_object
+{
+    LONG refs;                   /* handles, views and in-flight calls */
+    LONG handles;                /* open handles (under the handle table's lock) */
+    enum host_type type;
+    void (*destroy)( struct host_object *obj );
+    void (*last_handle)( struct host_object *obj );   /* optional: the last handle was closed */
+};
+struct host_file
+{
+    struct host_object obj;
+    int fd;
+    char *path;                  /* absolute Unix path, for MemoryMappedFilenameInformation */
+};
+NTSTATUS host_alloc_handle( struct host_object *obj, ACCESS_MASK access, HANDLE *handle );
+/* a reference to the object behind handle; STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH,
+ * or STATUS_ACCESS_DENIED when the handle lacks any of the 'needed' rights */
+NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed,
+                          struct host_object **obj, ACCESS_MASK *granted );
+void host_addref( struct host_object *obj );
+void host_release( struct host_object *obj );
+/* called by the fault handler for SIGBUS on a view: fills the exception and calls the
+ * program's callback; returns non-zero if it was handled */
+int host_raise( NTSTATUS code, void *addr, int write, NTSTATUS underlying, void *ucontext );
 int  host_is_current_process( HANDLE process );
 NTSTATUS host_check_process( HANDLE process );
 /* copy to/from user memory; STATUS_ACCESS_VIOLATION instead of a crash */

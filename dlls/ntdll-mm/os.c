@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/types.h>
 #ifdef HAVE_LINUX_USERFAULTFD_H
@@ -245,6 +246,73 @@ int os_decommit( uintptr_t addr, size_t size )
      * mprotect + MADV_DONTNEED, which rewrites every present page entry before dropping it */
     void *ret = mmap( (void *)addr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0 );
     return ret == MAP_FAILED ? -errno : 0;
+}
+
+int os_map_file( uintptr_t addr, size_t size, int prot, int fd, uint64_t offset, int shared, int replace )
+{
+    int flags = (shared ? MAP_SHARED : MAP_PRIVATE | MAP_NORESERVE) | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE);
+    void *ret = mmap( (void *)addr, size, prot, flags, fd, (off_t)offset );
+    if (ret == MAP_FAILED) return -errno;
+    if ((uintptr_t)ret != addr)
+    {
+        munmap( ret, size );
+        return -EEXIST;
+    }
+    return 0;
+}
+
+int os_sync( uintptr_t addr, size_t size )
+{
+    return msync( (void *)addr, size, MS_SYNC ) ? -errno : 0;
+}
+
+int os_create_shm( uint64_t size, const char *name )
+{
+    int fd = memfd_create( name, MFD_CLOEXEC );
+    if (fd < 0) return -errno;
+    if (ftruncate( fd, (off_t)size ))
+    {
+        int err = errno;
+        close( fd );
+        return -err;
+    }
+    return fd;
+}
+
+int os_file_size( int fd, uint64_t *size, uint64_t *dev, uint64_t *ino )
+{
+    struct stat st;
+    if (fstat( fd, &st )) return -errno;
+    *size = st.st_size;
+    if (dev) *dev = st.st_dev;
+    if (ino) *ino = st.st_ino;
+    return 0;
+}
+
+int os_file_grow( int fd, uint64_t size )
+{
+    uint64_t cur;
+    int ret;
+    if ((ret = os_file_size( fd, &cur, NULL, NULL ))) return ret;
+    if (cur >= size) return 0;
+    return ftruncate( fd, (off_t)size ) ? -errno : 0;
+}
+
+ssize_t os_file_read( int fd, void *buf, size_t size, uint64_t offset )
+{
+    size_t done = 0;
+    while (done < size)
+    {
+        ssize_t got = pread( fd, (char *)buf + done, size - done, (off_t)(offset + done) );
+        if (got < 0)
+        {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        if (!got) break;
+        done += got;
+    }
+    return done;
 }
 
 int os_reset( uintptr_t addr, size_t size )

@@ -59,6 +59,17 @@ int os_discard( uintptr_t addr, size_t size );     /* contents gone, pages read 
 int os_decommit( uintptr_t addr, size_t size );
 int os_reset( uintptr_t addr, size_t size );       /* contents may be discarded lazily (MADV_FREE) */
 
+/* map fd at offset over [addr, addr+size): MAP_SHARED or MAP_PRIVATE (copy-on-write).
+ * replace: MAP_FIXED over a range we own (a reservation), else MAP_FIXED_NOREPLACE. */
+int os_map_file( uintptr_t addr, size_t size, int prot, int fd, uint64_t offset, int shared, int replace );
+/* write back dirty shared pages of [addr, addr+size) to their file and wait (msync MS_SYNC) */
+int os_sync( uintptr_t addr, size_t size );
+/* an anonymous shared-memory file of size bytes (memfd_create); the fd or negative errno */
+int os_create_shm( uint64_t size, const char *name );
+int os_file_size( int fd, uint64_t *size, uint64_t *dev, uint64_t *ino );
+int os_file_grow( int fd, uint64_t size );
+ssize_t os_file_read( int fd, void *buf, size_t size, uint64_t offset );
+
 /* the mapping containing addr or, if none, the next one above it; 0, or -ENOENT if there is
  * none above */
 int os_query_mapping( uintptr_t addr, struct os_mapping *map );

@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -51,12 +52,31 @@ static NTSTATUS basic_info( uintptr_t addr, MEMORY_BASIC_INFORMATION *info )
         size_t page = (addr - a->base) >> MM_PAGE_SHIFT, i = runs_index( a, page );
         uint32_t state = a->runs[i].state;
 
+        size_t span_end = run_end( a, i );
+
         info->AllocationBase = (void *)a->base;
         info->AllocationProtect = a->alloc_prot;
-        info->RegionSize = (run_end( a, i ) - page) << MM_PAGE_SHIFT;
         info->State = (state & MM_COMMITTED) ? MEM_COMMIT : MEM_RESERVE;
         info->Protect = mm_nt_protect( a, state );
-        info->Type = MEM_PRIVATE;
+        info->Type = a->kind == MM_KIND_IMAGE ? MEM_IMAGE : a->kind == MM_KIND_MAPPED ? MEM_MAPPED : MEM_PRIVATE;
+        /* a copy-on-write page that was written is PAGE_READWRITE on NT: ask the kernel */
+        if (alloc_is_view( a ) && (state & MM_COMMITTED))
+        {
+            size_t npages = alloc_pages( a );
+
+            info->Protect = (info->Protect & ~MM_PROT_MASK) | section_view_protect( a, page, state, &span_end );
+            /* runs that differ only in how the kernel maps them (MM_PRIVMAP) are one region
+             * for NT when they report the same protection */
+            while (span_end < npages)
+            {
+                size_t j = runs_index( a, span_end ), next_end = run_end( a, j );
+                uint32_t st = a->runs[j].state;
+                if ((st & ~MM_PRIVMAP) != (state & ~MM_PRIVMAP)) break;
+                if (section_view_protect( a, span_end, st, &next_end ) != (info->Protect & MM_PROT_MASK)) break;
+                span_end = next_end;
+            }
+        }
+        info->RegionSize = (span_end - page) << MM_PAGE_SHIFT;
         return STATUS_SUCCESS;
     }
 
@@ -102,8 +122,8 @@ static NTSTATUS region_info( uintptr_t addr, MEMORY_REGION_INFORMATION *info )
             if (a->runs[i].state & MM_COMMITTED) committed += (run_end( a, i ) - a->runs[i].page) << MM_PAGE_SHIFT;
         info->AllocationBase = (void *)a->base;
         info->AllocationProtect = a->alloc_prot;
-        /* native reports no RegionType bits for private allocations (Wine's
-         * test_query_region_information, which passes on Windows) */
+        /* native reports no RegionType bits for private allocations nor for pagefile views
+         * (Wine's test_query_region_information, which passes on Windows) */
         info->RegionType = 0;
         info->RegionSize = a->end - a->base;
         info->CommitSize = committed;
@@ -215,6 +235,60 @@ NTSTATUS WINAPI NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFOR
             done += n;
         }
         written = count * sizeof(*entries);
+        break;
+    }
+    case MemoryImageInformation:
+    {
+        NTDLL_MM_MEMORY_IMAGE_INFORMATION info;
+        struct mm_alloc *a;
+
+        if (len < sizeof(info)) return length_mismatch( res_len, sizeof(info) );
+        if ((uintptr_t)addr > mm.highest) return STATUS_INVALID_PARAMETER;
+        memset( &info, 0, sizeof(info) );
+        mm_lock_shared();
+        a = vad_find( page );
+        if (a && a->kind == MM_KIND_IMAGE)
+        {
+            info.ImageBase = (void *)a->base;
+            info.SizeOfImage = a->end - a->base;
+        }
+        else status = STATUS_INVALID_ADDRESS;
+        mm_unlock_shared();
+        if (status) return status;
+        if (host_copy_to_user( buffer, &info, sizeof(info) )) return STATUS_ACCESS_VIOLATION;
+        written = sizeof(info);
+        break;
+    }
+    case MemoryMappedFilenameInformation:
+    {
+        char stack_buf[1024], *buf = stack_buf;
+        SIZE_T needed = 0;
+
+        if ((uintptr_t)addr > mm.highest) return STATUS_INVALID_PARAMETER;
+        /* the address decides first, then the length (Wine's info.c tests) */
+        mm_lock_shared();
+        status = section_query_name( page, NULL, 0, &needed );
+        mm_unlock_shared();
+        if (status != STATUS_BUFFER_OVERFLOW) return status;
+        if (len < sizeof(MEMORY_SECTION_NAME)) return length_mismatch( res_len, needed );
+        if (len < needed)
+        {
+            if (res_len && host_copy_to_user( res_len, &needed, sizeof(needed) )) return STATUS_ACCESS_VIOLATION;
+            return STATUS_BUFFER_OVERFLOW;
+        }
+        if (needed > sizeof(stack_buf) && !(buf = malloc( needed ))) return STATUS_NO_MEMORY;
+        mm_lock_shared();
+        status = section_query_name( page, buf, needed, &written );
+        mm_unlock_shared();
+        if (!status)
+        {
+            /* the string points into the caller's buffer, not ours */
+            MEMORY_SECTION_NAME *info = (MEMORY_SECTION_NAME *)buf;
+            info->SectionFileName.Buffer = (WCHAR *)((MEMORY_SECTION_NAME *)buffer + 1);
+            if (host_copy_to_user( buffer, buf, written )) status = STATUS_ACCESS_VIOLATION;
+        }
+        if (buf != stack_buf) free( buf );
+        if (status) return status;
         break;
     }
     default:

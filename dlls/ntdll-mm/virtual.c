@@ -201,7 +201,7 @@ static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, ui
 
 /* ---- NtAllocateVirtualMemory ------------------------------------------------------------- */
 
-static inline UINT_PTR zero_bits_limit( ULONG_PTR zero_bits )
+UINT_PTR mm_zero_bits_limit( ULONG_PTR zero_bits )
 {
     int bits;
 
@@ -223,50 +223,56 @@ struct alloc_args
     size_t align_mask;           /* alignment of an allocation placed by us */
 };
 
-/* Lock: exclusive.  Reserve [base, base+size) at a fixed address. */
-static NTSTATUS reserve_fixed( uintptr_t base, size_t size, int prot )
+static int map_anon( uintptr_t addr, size_t size, void *ctx )
 {
+    return os_reserve( addr, size, *(int *)ctx );
+}
+
+/* Lock: exclusive.  Place a new allocation or view of req->size bytes: at req->addr if given
+ * (anything of ours there is a conflict), else in the lowest (highest with top_down) free
+ * range of the window, and make the kernel mapping with map().  map() must never replace an
+ * existing mapping (-EEXIST when the range is taken); on -EEXIST the foreign ranges are
+ * re-read from the kernel and the search retried. */
+NTSTATUS mm_place( const struct mm_place_req *req, mm_map_func map, void *ctx, uintptr_t *base )
+{
+    uintptr_t hi = req->limit ? req->limit : mm.highest + 1;
     struct mm_alloc *ov;
     int ret;
 
     MM_ASSERT_EXCLUSIVE();
-    if ((ov = vad_first_overlap( base, base + size )))
+    if (req->addr)
     {
-        if (ov->kind != MM_KIND_FOREIGN) return STATUS_CONFLICTING_ADDRESSES;
-        /* the foreign map may be stale: ask the kernel again before refusing */
-        vad_load_foreign();
-        if (vad_first_overlap( base, base + size )) return STATUS_CONFLICTING_ADDRESSES;
+        if ((ov = vad_first_overlap( req->addr, req->addr + req->size )))
+        {
+            if (ov->kind != MM_KIND_FOREIGN) return STATUS_CONFLICTING_ADDRESSES;
+            /* the foreign map may be stale: ask the kernel again before refusing */
+            vad_load_foreign();
+            if (vad_first_overlap( req->addr, req->addr + req->size )) return STATUS_CONFLICTING_ADDRESSES;
+        }
+        ret = map( req->addr, req->size, ctx );
+        if (ret == -EEXIST) return STATUS_CONFLICTING_ADDRESSES;
+        if (ret) return ret == -EACCES || ret == -EPERM ? STATUS_ACCESS_DENIED : STATUS_NO_MEMORY;
+        *base = req->addr;
+        return STATUS_SUCCESS;
     }
-    ret = os_reserve( base, size, prot );
-    if (ret == -EEXIST) return STATUS_CONFLICTING_ADDRESSES;
-    if (ret) return STATUS_NO_MEMORY;
-    return STATUS_SUCCESS;
-}
-
-/* Lock: exclusive.  Find and reserve a free range; returns its base in *base. */
-static NTSTATUS reserve_anywhere( struct alloc_args *args, uintptr_t *base, int prot )
-{
-    uintptr_t hi = args->limit ? args->limit : mm.highest + 1;
-    int top_down = !!(args->type & MEM_TOP_DOWN);
-
-    MM_ASSERT_EXCLUSIVE();
     for (int attempt = 0; attempt < 8; attempt++)
     {
-        uintptr_t addr = vad_find_gap( args->size, args->lowest, hi, args->align_mask, top_down );
-        int ret;
+        uintptr_t addr = vad_find_gap( req->size, req->lowest, hi, req->align_mask, req->top_down );
 
         if (!addr) return STATUS_NO_MEMORY;
-        if (!(ret = os_reserve( addr, args->size, prot )))
+        if (!(ret = map( addr, req->size, ctx )))
         {
             *base = addr;
             return STATUS_SUCCESS;
         }
-        if (ret != -EEXIST) return STATUS_NO_MEMORY;
+        if (ret != -EEXIST) return ret == -EACCES || ret == -EPERM ? STATUS_ACCESS_DENIED : STATUS_NO_MEMORY;
         /* somebody mapped there since we last looked: learn the kernel's map again */
         vad_load_foreign();
     }
     return STATUS_NO_MEMORY;
 }
+
+static NTSTATUS set_view_protection( struct mm_alloc *a, size_t first, size_t count, ULONG prot, int commit );
 
 static NTSTATUS allocate_worker( struct alloc_args *args )
 {
@@ -296,16 +302,18 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
     if ((args->type & MEM_RESERVE) || !args->addr)
     {
         size_t size = end - start;
+        ULONG base_prot = args->protect & PAGE_BASE_MASK;
+
+        /* a new private allocation never copies on write */
+        if (base_prot == PAGE_WRITECOPY || base_prot == PAGE_EXECUTE_WRITECOPY) return STATUS_INVALID_PAGE_PROTECTION;
         /* reserve and commit in one mmap: the kernel gets the final protection at once */
         int prot = (args->type & MEM_COMMIT) ? mm_prot_to_unix( state ) : PROT_NONE;
 
+        struct mm_place_req req = { args->addr ? start : 0, size, args->lowest, args->limit, args->align_mask,
+                                    !!(args->type & MEM_TOP_DOWN) };
+
         mm_lock_exclusive();
-        if (args->addr) status = reserve_fixed( start, size, prot );
-        else
-        {
-            args->size = size;
-            status = reserve_anywhere( args, &start, prot );
-        }
+        status = mm_place( &req, map_anon, &prot, &start );
         if (status)
         {
             mm_unlock_exclusive();
@@ -335,6 +343,19 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
     mm_lock_exclusive();
     a = vad_find( start );
     if (!a || a->kind == MM_KIND_FOREIGN || end > a->end) status = STATUS_CONFLICTING_ADDRESSES;
+    else if (alloc_is_view( a ) && (args->type & MEM_COMMIT))
+    {
+        /* file and image views are committed by their file; pagefile views accept MEM_COMMIT
+         * with what the view's protection allows (kernel32 test_mapping), which sets the
+         * protection, and for SEC_RESERVE commits the section's pages for every view */
+        if (a->kind == MM_KIND_IMAGE || section_is_file( a->section )) status = STATUS_ALREADY_COMMITTED;
+        else if (!view_protect_allowed( a, args->protect & PAGE_BASE_MASK )) status = STATUS_SECTION_PROTECTION;
+        else status = set_view_protection( a, (start - a->base) >> MM_PAGE_SHIFT, (end - start) >> MM_PAGE_SHIFT,
+                                           args->protect, 1 );
+    }
+    else if (a->kind == MM_KIND_PRIVATE && (args->type & MEM_COMMIT) &&
+             ((args->protect & PAGE_BASE_MASK) == PAGE_WRITECOPY || (args->protect & PAGE_BASE_MASK) == PAGE_EXECUTE_WRITECOPY))
+        status = STATUS_INVALID_PAGE_PROTECTION;   /* private memory never copies on write */
     else if (args->type & MEM_RESET)
     {
         size_t first = (start - a->base) >> MM_PAGE_SHIFT, count = (end - start) >> MM_PAGE_SHIFT;
@@ -373,12 +394,13 @@ static NTSTATUS validate_alloc_type( ULONG type, ULONG protect )
     if ((type & MEM_RESET) && (type & (MEM_COMMIT | MEM_RESERVE | MEM_WRITE_WATCH))) return STATUS_INVALID_PARAMETER;
     /* write watching is chosen when reserving */
     if ((type & MEM_WRITE_WATCH) && !(type & MEM_RESERVE)) return STATUS_INVALID_PARAMETER;
-    if ((status = mm_validate_protect( protect, 0 ))) return status;
+    /* PAGE_WRITECOPY can only be committed inside views: decided by the worker */
+    if ((status = mm_validate_protect( protect, (type & (MEM_COMMIT | MEM_RESERVE)) == MEM_COMMIT ))) return status;
     return STATUS_SUCCESS;
 }
 
 /* copy the in/out address and size in, and check they can be written back */
-static NTSTATUS fetch_inout( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *size )
+NTSTATUS mm_fetch_inout( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *size )
 {
     if (host_copy_from_user( addr, ret, sizeof(*addr) )) return STATUS_ACCESS_VIOLATION;
     if (host_copy_from_user( size, size_ptr, sizeof(*size) )) return STATUS_ACCESS_VIOLATION;
@@ -387,7 +409,7 @@ static NTSTATUS fetch_inout( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS store_inout( PVOID *ret, SIZE_T *size_ptr, uintptr_t addr, size_t size )
+NTSTATUS mm_store_inout( PVOID *ret, SIZE_T *size_ptr, uintptr_t addr, size_t size )
 {
     void *a = (void *)addr;
     SIZE_T s = size;
@@ -405,7 +427,7 @@ NTSTATUS WINAPI NtAllocateVirtualMemory( HANDLE process, PVOID *ret, ULONG_PTR z
     NTSTATUS status;
 
     if ((status = mm_ensure_init())) return status;
-    if ((status = fetch_inout( ret, size_ptr, &addr, &size ))) return status;
+    if ((status = mm_fetch_inout( ret, size_ptr, &addr, &size ))) return status;
     if (!size) return STATUS_INVALID_PARAMETER;
     if (zero_bits > 21 && zero_bits < 32) return STATUS_INVALID_PARAMETER_3;
     if (zero_bits > 32 && zero_bits < MM_GRAN_MASK) return STATUS_INVALID_PARAMETER_3;
@@ -419,28 +441,21 @@ NTSTATUS WINAPI NtAllocateVirtualMemory( HANDLE process, PVOID *ret, ULONG_PTR z
     args.type = type;
     args.protect = protect;
     args.align_mask = MM_GRAN_MASK;
-    if (!addr && zero_bits) args.limit = zero_bits_limit( zero_bits ) + 1;
+    if (!addr && zero_bits) args.limit = mm_zero_bits_limit( zero_bits ) + 1;
     if ((status = allocate_worker( &args ))) return status;
-    return store_inout( ret, size_ptr, args.addr, args.size );
+    return mm_store_inout( ret, size_ptr, args.addr, args.size );
 }
 
-NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *size_ptr, ULONG type,
-                                           ULONG protect, MEM_EXTENDED_PARAMETER *parameters,
-                                           ULONG count )
+/* MEM_EXTENDED_PARAMETER list of NtAllocateVirtualMemoryEx / NtMapViewOfSectionEx: only
+ * MemExtendedParameterAddressRequirements is understood (once); fixed_addr: the caller gave
+ * an address, which excludes any requirement. */
+NTSTATUS mm_parse_address_requirements( const MEM_EXTENDED_PARAMETER *parameters, ULONG count, int fixed_addr,
+                                        uintptr_t *lowest, uintptr_t *limit, size_t *align_mask, int *have_req )
 {
     MEM_ADDRESS_REQUIREMENTS req;
-    struct alloc_args args;
-    int have_req = 0;
-    void *addr;
-    SIZE_T size;
-    NTSTATUS status;
 
-    if ((status = mm_ensure_init())) return status;
+    *have_req = 0;
     if (count && !parameters) return STATUS_INVALID_PARAMETER;
-    if ((status = fetch_inout( ret, size_ptr, &addr, &size ))) return status;
-
-    memset( &args, 0, sizeof(args) );
-    args.align_mask = MM_GRAN_MASK;
     for (ULONG i = 0; i < count; i++)
     {
         MEM_EXTENDED_PARAMETER p;
@@ -450,33 +465,55 @@ NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *s
             return STATUS_INVALID_PARAMETER;
         if (p.Type != MemExtendedParameterAddressRequirements)
             return STATUS_INVALID_PARAMETER;   /* NUMA node, attribute flags: not supported yet */
-        if (have_req) return STATUS_INVALID_PARAMETER;
-        have_req = 1;
+        if (*have_req) return STATUS_INVALID_PARAMETER;
+        *have_req = 1;
         if (host_copy_from_user( &req, p.Pointer, sizeof(req) )) return STATUS_ACCESS_VIOLATION;
 
         if (req.Alignment)
         {
             /* a power of two of at least the allocation granularity, only where we choose */
-            if (addr || (req.Alignment & (req.Alignment - 1)) || req.Alignment < MM_GRANULARITY)
+            if (fixed_addr || (req.Alignment & (req.Alignment - 1)) || req.Alignment < MM_GRANULARITY)
                 return STATUS_INVALID_PARAMETER;
-            args.align_mask = req.Alignment - 1;
+            *align_mask = req.Alignment - 1;
         }
         if (req.HighestEndingAddress)
         {
             uintptr_t h = (uintptr_t)req.HighestEndingAddress;
             /* must be the last byte of a page, inside user space (ntdll test
              * test_NtAllocateVirtualMemoryEx_address_requirements) */
-            if (addr || h > mm.highest || ((h + 1) & MM_PAGE_MASK)) return STATUS_INVALID_PARAMETER;
-            args.limit = h + 1;
+            if (fixed_addr || h > mm.highest || ((h + 1) & MM_PAGE_MASK)) return STATUS_INVALID_PARAMETER;
+            *limit = h + 1;
         }
         if (req.LowestStartingAddress)
         {
             uintptr_t l = (uintptr_t)req.LowestStartingAddress;
-            if (addr || (l & MM_GRAN_MASK) || l > mm.highest) return STATUS_INVALID_PARAMETER;
-            args.lowest = l;
+            if (fixed_addr || (l & MM_GRAN_MASK) || l > mm.highest) return STATUS_INVALID_PARAMETER;
+            *lowest = l;
         }
-        if (args.limit && args.lowest >= args.limit) return STATUS_INVALID_PARAMETER;
+        if (*limit && *lowest >= *limit) return STATUS_INVALID_PARAMETER;
     }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *size_ptr, ULONG type,
+                                           ULONG protect, MEM_EXTENDED_PARAMETER *parameters,
+                                           ULONG count )
+{
+    struct alloc_args args;
+    int have_req = 0;
+    void *addr;
+    SIZE_T size;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if (count && !parameters) return STATUS_INVALID_PARAMETER;
+    if ((status = mm_fetch_inout( ret, size_ptr, &addr, &size ))) return status;
+
+    memset( &args, 0, sizeof(args) );
+    args.align_mask = MM_GRAN_MASK;
+    if ((status = mm_parse_address_requirements( parameters, count, addr != NULL, &args.lowest, &args.limit,
+                                                 &args.align_mask, &have_req )))
+        return status;
 
     if (!size) return STATUS_INVALID_PARAMETER;
     if ((status = host_check_process( process ))) return status;
@@ -491,7 +528,7 @@ NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *s
     args.type = type;
     args.protect = protect;
     if ((status = allocate_worker( &args ))) return status;
-    return store_inout( ret, size_ptr, args.addr, args.size );
+    return mm_store_inout( ret, size_ptr, args.addr, args.size );
 }
 
 /* ---- NtFreeVirtualMemory -------------------------------------------------------------------- */
@@ -515,6 +552,11 @@ static NTSTATUS free_worker( uintptr_t addr, size_t size, ULONG type, uintptr_t 
     {
         /* free memory, or memory the library did not allocate: never ours to free */
         status = STATUS_MEMORY_NOT_ALLOCATED;
+    }
+    else if (alloc_is_view( a ))
+    {
+        /* views go with NtUnmapViewOfSection; their pages cannot be decommitted */
+        status = STATUS_UNABLE_TO_DELETE_SECTION;   /* both free types (ReactOS apitest) */
     }
     else if (size && end > a->end)
     {
@@ -563,15 +605,50 @@ NTSTATUS WINAPI NtFreeVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *si
     NTSTATUS status;
 
     if ((status = mm_ensure_init())) return status;
-    if ((status = fetch_inout( addr_ptr, size_ptr, &addr, &size ))) return status;
+    if ((status = mm_fetch_inout( addr_ptr, size_ptr, &addr, &size ))) return status;
     if ((status = host_check_process( process ))) return status;
     if (type != MEM_RELEASE && type != MEM_DECOMMIT) return STATUS_INVALID_PARAMETER;
     if (!addr) return STATUS_INVALID_PARAMETER;
     if ((status = free_worker( (uintptr_t)addr, size, type, &base, &rsize ))) return status;
-    return store_inout( addr_ptr, size_ptr, base, rsize );
+    return mm_store_inout( addr_ptr, size_ptr, base, rsize );
 }
 
 /* ---- NtProtectVirtualMemory ------------------------------------------------------------------- */
+
+/* Can pages of a take this base protection?  Private memory never copies on write; a view
+ * can take what its own protection allows (kernel32 test_mapping; images: anything). */
+static int protect_fits_alloc( const struct mm_alloc *a, ULONG prot )
+{
+    if (a->kind == MM_KIND_PRIVATE) return prot != PAGE_WRITECOPY && prot != PAGE_EXECUTE_WRITECOPY;
+    return view_protect_allowed( a, prot );
+}
+
+/* Lock: exclusive.  New protection for pages of a view (NtProtectVirtualMemory, or
+ * MEM_COMMIT in a pagefile view: 'commit').  PAGE_WRITECOPY on a shared view makes later
+ * writes private: Linux needs a private mapping of the same file range for that (once per
+ * page).  In a SEC_RESERVE view a commit belongs to the section: every view sees it. */
+static NTSTATUS set_view_protection( struct mm_alloc *a, size_t first, size_t count, ULONG prot, int commit )
+{
+    ULONG base_prot = prot & PAGE_BASE_MASK;
+    NTSTATUS status = STATUS_SUCCESS;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (a->kind == MM_KIND_MAPPED && !a->cow && (base_prot == PAGE_WRITECOPY || base_prot == PAGE_EXECUTE_WRITECOPY))
+    {
+        for (size_t p = first; p < first + count && !status; p = runs_span_end( a, p ))
+        {
+            size_t stop = runs_span_end( a, p );
+            if (stop > first + count) stop = first + count;
+            if (!(runs_state( a, p ) & MM_PRIVMAP) &&
+                section_make_private( a, p, stop - p, mm_prot_to_unix( runs_state( a, p ) ) ))
+                status = STATUS_NO_MEMORY;
+            else if (runs_update( a, p, stop - p, ~0u, MM_PRIVMAP )) status = STATUS_NO_MEMORY;
+        }
+    }
+    if (!status) status = change_pages( a, first, count, MM_PRIVMAP, MM_COMMITTED | (prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );
+    if (!status && commit && section_is_reserve( a->section )) section_commit_pages( a, first, count );
+    return status;
+}
 
 static NTSTATUS protect_worker( uintptr_t addr, size_t size, ULONG new_prot, uintptr_t *ret_base,
                                 size_t *ret_size, ULONG *old_prot )
@@ -589,18 +666,27 @@ static NTSTATUS protect_worker( uintptr_t addr, size_t size, ULONG new_prot, uin
     else
     {
         size_t first = (start - a->base) >> MM_PAGE_SHIFT, count = (end - start) >> MM_PAGE_SHIFT;
-        uint32_t first_state = runs_state( a, first );
+        uint32_t first_state = runs_state( a, first ), old_nt;
+        size_t span = runs_span_end( a, first );
 
+        /* the old protection NT reports: a written copy-on-write page is PAGE_READWRITE */
+        old_nt = mm_nt_protect( a, first_state );
+        if (alloc_is_view( a ) && (first_state & MM_COMMITTED))
+            old_nt = (old_nt & ~MM_PROT_MASK) | section_view_protect( a, first, first_state, &span );
+
+        if (!protect_fits_alloc( a, new_prot & PAGE_BASE_MASK ))
+            status = alloc_is_view( a ) ? STATUS_SECTION_PROTECTION : STATUS_INVALID_PAGE_PROTECTION;
         for (size_t p = first; p < first + count && !status; p = runs_span_end( a, p ))
             if (!(runs_state( a, p ) & MM_COMMITTED)) status = STATUS_NOT_COMMITTED;
-        if (!count && !(first_state & MM_COMMITTED)) status = STATUS_NOT_COMMITTED;
+        if (!status && !count && !(first_state & MM_COMMITTED)) status = STATUS_NOT_COMMITTED;
         if (!status)
         {
+            if (alloc_is_view( a )) status = set_view_protection( a, first, count, new_prot, 0 );
             /* PAGE_NOCACHE / PAGE_WRITECOMBINE belong to the allocation: ignored here */
-            status = change_pages( a, first, count, 0, MM_COMMITTED | (new_prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );
+            else status = change_pages( a, first, count, 0, MM_COMMITTED | (new_prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );
             if (!status)
             {
-                *old_prot = mm_nt_protect( a, first_state );
+                *old_prot = old_nt;
                 *ret_base = start;
                 *ret_size = end - start;
             }
@@ -621,12 +707,13 @@ NTSTATUS WINAPI NtProtectVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T 
     NTSTATUS status;
 
     if ((status = mm_ensure_init())) return status;
-    if ((status = fetch_inout( addr_ptr, size_ptr, &addr, &size ))) return status;
+    if ((status = mm_fetch_inout( addr_ptr, size_ptr, &addr, &size ))) return status;
     if (host_copy_from_user( &old, old_prot, sizeof(old) ) || host_copy_to_user( old_prot, &old, sizeof(old) ))
         return STATUS_ACCESS_VIOLATION;
     if ((status = host_check_process( process ))) return status;
-    if ((status = mm_validate_protect( new_prot, 0 ))) return status;
+    /* PAGE_WRITECOPY is decided per allocation (views only) */
+    if ((status = mm_validate_protect( new_prot, 1 ))) return status;
     if ((status = protect_worker( (uintptr_t)addr, size, new_prot, &base, &rsize, &old ))) return status;
     if (host_copy_to_user( old_prot, &old, sizeof(old) )) return STATUS_ACCESS_VIOLATION;
-    return store_inout( addr_ptr, size_ptr, base, rsize );
+    return mm_store_inout( addr_ptr, size_ptr, base, rsize );
 }

@@ -1,0 +1,1092 @@
+/*
+ * ntdll-mm: sections and views: NtCreateSection, NtOpenSection, NtMapViewOfSection(Ex),
+ * NtUnmapViewOfSection(Ex), NtQuerySection, NtExtendSection, NtFlushVirtualMemory,
+ * NtAreMappedFilesTheSame, and the view parts of NtQueryVirtualMemory.
+ *
+ * Where NT and Linux differ:
+ * - A pagefile-backed section is a memfd; a file-backed one keeps its own descriptor of the
+ *   file.  Views are MAP_SHARED mappings of that descriptor, so every view of a section and
+ *   the file itself see the same pages (the page cache), as NT's views share the section's
+ *   prototype PTEs.
+ * - A copy-on-write view (PAGE_WRITECOPY, PAGE_EXECUTE_WRITECOPY) is MAP_PRIVATE.  NT reports
+ *   a written page as PAGE_READWRITE and an untouched one as PAGE_WRITECOPY; Linux keeps no
+ *   such flag, but /proc/self/pagemap tells a private copy (an anonymous page) from a page
+ *   still shared with the file, so queries ask it, once per run of pages, without a fault.
+ * - A SEC_IMAGE section lays the PE file out once, at section creation, into a memfd the size
+ *   of the image (headers and each section at its RVA, tails zero); every view maps that memfd
+ *   MAP_PRIVATE, so views share clean pages like NT's image sections do and writes (and
+ *   relocations) make private copies.
+ * - A view of a file truncated under it raises SIGBUS; the host reports STATUS_IN_PAGE_ERROR.
+ *
+ * Lock rules: section objects are immutable after creation except 'size' (NtExtendSection),
+ * which is read and written under mm.lock.  The named-section list has its own mutex, never
+ * held with mm.lock.
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "mm_private.h"
+#include "image.h"
+#include "os.h"
+
+#ifndef SEC_LARGE_PAGES
+#define SEC_LARGE_PAGES 0x80000000
+#endif
+#ifndef SEC_WRITECOMBINE
+#define SEC_WRITECOMBINE 0x40000000
+#endif
+#ifndef SEC_FILE
+#define SEC_FILE 0x00800000
+#endif
+
+struct mm_section
+{
+    struct host_object obj;
+    ULONG     flags;             /* SEC_COMMIT / SEC_RESERVE / SEC_IMAGE, SEC_FILE, SEC_NOCACHE, SEC_WRITECOMBINE */
+    ULONG     protect;           /* the section's page protection */
+    uint64_t  size;              /* bytes; under mm.lock (NtExtendSection) */
+    int       fd;                /* what views map: memfd, the file, or the laid-out image */
+    int       file_writable;     /* the file handle allowed writing */
+    char     *path;              /* Unix path of the file (NULL: pagefile-backed) */
+    uint64_t  dev, ino;          /* identity of the file, for NtAreMappedFilesTheSame */
+    WCHAR    *name;              /* NULL if unnamed */
+    USHORT    name_len;          /* bytes */
+    struct mm_section *next_named;
+    int       is_image;
+    struct mm_image image;
+    uint8_t  *committed;         /* SEC_RESERVE: a bit per page of the section, under mm.lock */
+};
+
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mm_section *named_sections;
+
+static inline struct mm_section *section_from_obj( struct host_object *obj )
+{
+    return (struct mm_section *)obj;
+}
+
+static void unlink_name( struct mm_section *section );
+
+static void section_destroy( struct host_object *obj )
+{
+    struct mm_section *section = section_from_obj( obj );
+
+    if (section->name)
+    {
+        unlink_name( section );
+        free( section->name );
+    }
+    if (section->fd >= 0) close( section->fd );
+    if (section->is_image) image_free( &section->image );
+    free( section->committed );
+    free( section->path );
+    free( section );
+}
+
+void section_release( struct mm_section *section )
+{
+    host_release( &section->obj );
+}
+
+/* ---- access rules ------------------------------------------------------------------------- */
+
+/* rights a view protection needs on the section handle (NT's MiMakeProtectionMask rules as
+ * Wine's NtMapViewOfSection and its tests show them) */
+static NTSTATUS view_access( ULONG protect, ACCESS_MASK *access )
+{
+    switch (protect)
+    {
+    case PAGE_NOACCESS:
+    case PAGE_READONLY:
+    case PAGE_WRITECOPY:         *access = SECTION_MAP_READ; return STATUS_SUCCESS;
+    case PAGE_READWRITE:         *access = SECTION_MAP_WRITE; return STATUS_SUCCESS;
+    case PAGE_EXECUTE:
+    case PAGE_EXECUTE_READ:
+    case PAGE_EXECUTE_WRITECOPY: *access = SECTION_MAP_READ | SECTION_MAP_EXECUTE; return STATUS_SUCCESS;
+    case PAGE_EXECUTE_READWRITE: *access = SECTION_MAP_WRITE | SECTION_MAP_EXECUTE; return STATUS_SUCCESS;
+    default:                     return STATUS_INVALID_PAGE_PROTECTION;
+    }
+}
+
+/* read 1, write 2, execute 4; copy-on-write counts as read (kernel32's is_compatible_protection
+ * in test_mapping, which passes on Windows) */
+static unsigned int prot_access_bits( ULONG prot )
+{
+    switch (prot)
+    {
+    case PAGE_READONLY:
+    case PAGE_WRITECOPY:         return 1;
+    case PAGE_READWRITE:         return 1 | 2;
+    case PAGE_EXECUTE:
+    case PAGE_EXECUTE_READ:
+    case PAGE_EXECUTE_WRITECOPY: return 1 | 4;
+    case PAGE_EXECUTE_READWRITE: return 1 | 2 | 4;
+    default:                     return 0;
+    }
+}
+
+/* may protection 'prot' be used under 'limit' (a view under its section, a page under its view)? */
+static int protect_allowed( ULONG limit, ULONG prot )
+{
+    unsigned int want = prot_access_bits( prot );
+    return (want & prot_access_bits( limit )) == want;
+}
+
+int section_is_reserve( const struct mm_section *section )
+{
+    return !!(section->flags & SEC_RESERVE);
+}
+
+int section_protect_allowed( const struct mm_section *section, ULONG prot )
+{
+    return protect_allowed( section->protect, prot );
+}
+
+int view_protect_allowed( const struct mm_alloc *a, ULONG prot )
+{
+    if (a->kind == MM_KIND_IMAGE) return 1;
+    return protect_allowed( a->alloc_prot & 0xff, prot );
+}
+
+int section_is_file( const struct mm_section *section )
+{
+    return !!(section->flags & SEC_FILE);
+}
+
+static ACCESS_MASK map_section_access( ACCESS_MASK access )
+{
+    if (access & GENERIC_READ) access |= STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ;
+    if (access & GENERIC_WRITE) access |= STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE;
+    if (access & GENERIC_EXECUTE) access |= STANDARD_RIGHTS_EXECUTE | SECTION_MAP_EXECUTE;
+    if (access & GENERIC_ALL) access |= SECTION_ALL_ACCESS;
+    return access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
+}
+
+/* ---- names -------------------------------------------------------------------------------- */
+
+/* the standalone host's namespace is flat: the whole ObjectName, compared exactly, or
+ * ignoring (ASCII) case with OBJ_CASE_INSENSITIVE, as NT's object manager does */
+static int names_equal( const WCHAR *a, USHORT alen, const WCHAR *b, USHORT blen, int nocase )
+{
+    if (alen != blen) return 0;
+    for (USHORT i = 0; i < alen / sizeof(WCHAR); i++)
+    {
+        WCHAR ca = a[i], cb = b[i];
+        if (nocase && ca >= 'a' && ca <= 'z') ca -= 32;
+        if (nocase && cb >= 'a' && cb <= 'z') cb -= 32;
+        if (ca != cb) return 0;
+    }
+    return 1;
+}
+
+/* names_lock held */
+static struct mm_section *find_named( const WCHAR *name, USHORT len, ULONG attributes )
+{
+    for (struct mm_section *s = named_sections; s; s = s->next_named)
+        if (names_equal( s->name, s->name_len, name, len, !!(attributes & OBJ_CASE_INSENSITIVE) )) return s;
+    return NULL;
+}
+
+static void unlink_name( struct mm_section *section )
+{
+    struct mm_section **p;
+
+    pthread_mutex_lock( &names_lock );
+    for (p = &named_sections; *p; p = &(*p)->next_named)
+        if (*p == section)
+        {
+            *p = section->next_named;
+            break;
+        }
+    pthread_mutex_unlock( &names_lock );
+}
+
+/* NT keeps a name only while a handle is open: views alone do not keep it */
+static void section_last_handle( struct host_object *obj )
+{
+    struct mm_section *section = section_from_obj( obj );
+    if (!section->name) return;
+    unlink_name( section );
+    free( section->name );
+    section->name = NULL;
+}
+
+/* copy the name out of caller memory; *name NULL when unnamed */
+static NTSTATUS fetch_name( const OBJECT_ATTRIBUTES *attr, WCHAR **name, USHORT *len, ULONG *attributes )
+{
+    OBJECT_ATTRIBUTES oa;
+    UNICODE_STRING us;
+
+    *name = NULL;
+    *len = 0;
+    *attributes = 0;
+    if (!attr) return STATUS_SUCCESS;
+    if (host_copy_from_user( &oa, attr, sizeof(oa) )) return STATUS_ACCESS_VIOLATION;
+    *attributes = oa.Attributes;
+    if (!oa.ObjectName) return oa.RootDirectory ? STATUS_OBJECT_NAME_INVALID : STATUS_SUCCESS;
+    if (oa.RootDirectory) return STATUS_INVALID_HANDLE;   /* no directories in this namespace */
+    if (host_copy_from_user( &us, oa.ObjectName, sizeof(us) )) return STATUS_ACCESS_VIOLATION;
+    if (!us.Length) return STATUS_SUCCESS;
+    if ((us.Length & 1) || us.Length > us.MaximumLength) return STATUS_OBJECT_NAME_INVALID;
+    if (!(*name = malloc( us.Length ))) return STATUS_NO_MEMORY;
+    if (host_copy_from_user( *name, us.Buffer, us.Length ))
+    {
+        free( *name );
+        *name = NULL;
+        return STATUS_ACCESS_VIOLATION;
+    }
+    *len = us.Length;
+    return STATUS_SUCCESS;
+}
+
+/* ---- NtCreateSection ------------------------------------------------------------------------ */
+
+/* lay a PE file out into a memfd the size of the image */
+static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t file_size )
+{
+    unsigned char *file = NULL;
+    NTSTATUS status;
+    ssize_t got;
+    int fd;
+
+    if (file_size < 64) return STATUS_INVALID_IMAGE_NOT_MZ;
+    if (file_size > (256u << 20)) return STATUS_INVALID_IMAGE_FORMAT;   /* NT's limit for images is smaller still */
+    if (!(file = malloc( file_size ))) return STATUS_NO_MEMORY;
+    if ((got = os_file_read( file_fd, file, file_size, 0 )) != (ssize_t)file_size)
+    {
+        free( file );
+        return got < 0 ? STATUS_ACCESS_DENIED : STATUS_INVALID_IMAGE_FORMAT;
+    }
+    if ((status = image_parse( file, file_size, &section->image )))
+    {
+        free( file );
+        return status;
+    }
+    section->is_image = 1;
+    if ((fd = os_create_shm( section->image.image_size, "ntdll-mm image" )) < 0)
+    {
+        free( file );
+        return STATUS_NO_MEMORY;
+    }
+    /* headers, then each section's raw data at its RVA; the rest of the memfd reads as zero */
+    status = STATUS_SUCCESS;
+    {
+        uint32_t hdr = section->image.headers_size < file_size ? section->image.headers_size : (uint32_t)file_size;
+        if (pwrite( fd, file, hdr, 0 ) != (ssize_t)hdr) status = STATUS_NO_MEMORY;
+    }
+    for (unsigned int i = 0; !status && i < section->image.nsections; i++)
+    {
+        const struct mm_image_section *sec = &section->image.sections[i];
+        if (!sec->raw_size) continue;
+        if (pwrite( fd, file + sec->raw_offset, sec->raw_size, sec->rva ) != (ssize_t)sec->raw_size)
+            status = STATUS_NO_MEMORY;
+    }
+    free( file );
+    if (status)
+    {
+        close( fd );
+        return status;
+    }
+    section->fd = fd;
+    section->size = section->image.image_size;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS create_worker( struct mm_section *section, ULONG sec_flags, uint64_t size, HANDLE file,
+                               ACCESS_MASK file_access )
+{
+    struct host_object *fobj;
+    struct host_file *hf;
+    ACCESS_MASK granted;
+    uint64_t file_size;
+    NTSTATUS status;
+    int fd;
+
+    if (!file)
+    {
+        if (!size) return STATUS_INVALID_PARAMETER;
+        section->size = mm_round_up( size, MM_PAGE_MASK );
+        if ((sec_flags & SEC_RESERVE) &&
+            !(section->committed = calloc( 1, ((section->size >> MM_PAGE_SHIFT) + 7) / 8 )))
+            return STATUS_NO_MEMORY;
+        if ((fd = os_create_shm( section->size, "ntdll-mm section" )) < 0) return STATUS_NO_MEMORY;
+        section->fd = fd;
+        section->file_writable = 1;
+        return STATUS_SUCCESS;
+    }
+
+    if ((status = host_ref_handle( file, HOST_FILE, file_access, &fobj, &granted ))) return status;
+    hf = (struct host_file *)fobj;
+    /* a view can write to the file only if the section's protection asked for writing */
+    section->file_writable = !!(file_access & FILE_WRITE_DATA);
+    if (hf->path && !(section->path = strdup( hf->path ))) status = STATUS_NO_MEMORY;
+    else if (os_file_size( hf->fd, &file_size, &section->dev, &section->ino )) status = STATUS_INVALID_HANDLE;
+    else if (sec_flags & SEC_IMAGE) status = build_image( section, hf->fd, file_size );
+    else
+    {
+        if (!size)
+        {
+            if (!(size = file_size)) status = STATUS_MAPPED_FILE_SIZE_ZERO;
+        }
+        else if (file_size < size)
+        {
+            /* a read-only file cannot grow to the section's size */
+            if (!section->file_writable) status = STATUS_SECTION_TOO_BIG;
+            else if (os_file_grow( hf->fd, size )) status = STATUS_DISK_FULL;
+        }
+        if (!status)
+        {
+            section->size = size;
+            if ((section->fd = fcntl( hf->fd, F_DUPFD_CLOEXEC, 3 )) < 0) status = STATUS_NO_MEMORY;
+            section->flags |= SEC_FILE;
+        }
+    }
+    host_release( fobj );
+    return status;
+}
+
+NTSTATUS WINAPI NtCreateSection( HANDLE *handle, ACCESS_MASK access, const OBJECT_ATTRIBUTES *attr,
+                                 const LARGE_INTEGER *size_ptr, ULONG protect, ULONG sec_flags, HANDLE file )
+{
+    const ULONG valid_flags = SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_NOCACHE | SEC_WRITECOMBINE | SEC_LARGE_PAGES;
+    struct mm_section *section, *existing = NULL;
+    ACCESS_MASK file_access;
+    LARGE_INTEGER size = { .QuadPart = 0 };
+    HANDLE h = 0;
+    WCHAR *name;
+    USHORT name_len;
+    ULONG attributes;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if (host_copy_to_user( handle, &h, sizeof(h) )) return STATUS_ACCESS_VIOLATION;
+    if (size_ptr && host_copy_from_user( &size, size_ptr, sizeof(size) )) return STATUS_ACCESS_VIOLATION;
+
+    /* the file access each protection needs (reading for copy-on-write and images) */
+    /* the file access each protection needs: reading for copy-on-write and images, and
+     * FILE_EXECUTE for executable sections (kernel32 test_mapping, a todo in Wine) */
+    switch (protect)
+    {
+    case PAGE_READONLY:
+    case PAGE_WRITECOPY:
+        file_access = FILE_READ_DATA;
+        break;
+    case PAGE_EXECUTE_READ:
+    case PAGE_EXECUTE_WRITECOPY:
+        file_access = FILE_READ_DATA | FILE_EXECUTE;
+        break;
+    case PAGE_READWRITE:
+        file_access = (sec_flags & SEC_IMAGE) ? FILE_READ_DATA : FILE_READ_DATA | FILE_WRITE_DATA;
+        break;
+    case PAGE_EXECUTE_READWRITE:
+        file_access = (sec_flags & SEC_IMAGE) ? FILE_READ_DATA | FILE_EXECUTE
+                                              : FILE_READ_DATA | FILE_WRITE_DATA | FILE_EXECUTE;
+        break;
+    case PAGE_EXECUTE:
+        file_access = FILE_EXECUTE;
+        break;
+    default:   /* PAGE_NOACCESS included (ReactOS apitest NtCreateSection) */
+        return STATUS_INVALID_PAGE_PROTECTION;
+    }
+    if (sec_flags & ~valid_flags) return STATUS_INVALID_PARAMETER;
+    switch (sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT))
+    {
+    case SEC_IMAGE:
+        if (sec_flags & (SEC_WRITECOMBINE | SEC_LARGE_PAGES)) return STATUS_INVALID_PARAMETER;
+        if (!file) return STATUS_INVALID_FILE_FOR_SECTION;
+        break;
+    case SEC_COMMIT:
+    case SEC_RESERVE:
+        if ((sec_flags & SEC_NOCACHE) && (sec_flags & SEC_WRITECOMBINE)) return STATUS_INVALID_PARAMETER;
+        if (sec_flags & SEC_LARGE_PAGES)
+        {
+            /* large pages: pagefile-backed and committed only, and SeLockMemoryPrivilege,
+             * which a standalone caller does not hold yet (the mechanism comes with large pages) */
+            if (file || (sec_flags & SEC_RESERVE)) return STATUS_INVALID_PARAMETER;
+            return STATUS_PRIVILEGE_NOT_HELD;
+        }
+        break;
+    default:
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (size.QuadPart < 0) return STATUS_INVALID_PARAMETER;
+
+    if ((status = fetch_name( attr, &name, &name_len, &attributes ))) return status;
+    if (name)
+    {
+        pthread_mutex_lock( &names_lock );
+        if ((existing = find_named( name, name_len, attributes ))) host_addref( &existing->obj );
+        pthread_mutex_unlock( &names_lock );
+        if (existing)
+        {
+            free( name );
+            status = (attributes & OBJ_OPENIF) ? host_alloc_handle( &existing->obj, map_section_access( access ), &h )
+                                               : STATUS_OBJECT_NAME_COLLISION;
+            host_release( &existing->obj );
+            if (status) return status;
+            if (host_copy_to_user( handle, &h, sizeof(h) ))
+            {
+                NtClose( h );
+                return STATUS_ACCESS_VIOLATION;
+            }
+            return STATUS_OBJECT_NAME_EXISTS;
+        }
+    }
+
+    if (!(section = calloc( 1, sizeof(*section) )))
+    {
+        free( name );
+        return STATUS_NO_MEMORY;
+    }
+    section->obj.type = HOST_SECTION;
+    section->obj.destroy = section_destroy;
+    section->obj.last_handle = section_last_handle;
+    section->obj.refs = 1;
+    section->fd = -1;
+    section->protect = protect;
+    section->flags = sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_NOCACHE | SEC_WRITECOMBINE);
+    if ((status = create_worker( section, sec_flags, size.QuadPart, file, file_access )))
+    {
+        free( name );
+        section_destroy( &section->obj );
+        return status;
+    }
+    if (section->is_image) section->flags = SEC_IMAGE | SEC_FILE;
+    else if (section->flags & SEC_FILE) section->flags = SEC_FILE | (section->flags & (SEC_NOCACHE | SEC_WRITECOMBINE));
+
+    if (name)
+    {
+        pthread_mutex_lock( &names_lock );
+        if ((existing = find_named( name, name_len, attributes )))
+        {
+            /* created concurrently by another thread: NT would have serialised us */
+            pthread_mutex_unlock( &names_lock );
+            free( name );
+            section_release( section );
+            return STATUS_OBJECT_NAME_COLLISION;
+        }
+        section->name = name;
+        section->name_len = name_len;
+        section->next_named = named_sections;
+        named_sections = section;
+        pthread_mutex_unlock( &names_lock );
+    }
+    status = host_alloc_handle( &section->obj, map_section_access( access ), &h );
+    section_release( section );
+    if (status) return status;
+    if (host_copy_to_user( handle, &h, sizeof(h) ))
+    {
+        NtClose( h );
+        return STATUS_ACCESS_VIOLATION;
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS WINAPI NtOpenSection( HANDLE *handle, ACCESS_MASK access, const OBJECT_ATTRIBUTES *attr )
+{
+    struct mm_section *section;
+    HANDLE h = 0;
+    WCHAR *name;
+    USHORT len;
+    ULONG attributes;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if (host_copy_to_user( handle, &h, sizeof(h) )) return STATUS_ACCESS_VIOLATION;
+    if (!attr) return STATUS_INVALID_PARAMETER;
+    if ((status = fetch_name( attr, &name, &len, &attributes ))) return status;
+    if (!name) return STATUS_OBJECT_PATH_SYNTAX_BAD;
+    pthread_mutex_lock( &names_lock );
+    if ((section = find_named( name, len, attributes ))) host_addref( &section->obj );
+    pthread_mutex_unlock( &names_lock );
+    free( name );
+    if (!section) return STATUS_OBJECT_NAME_NOT_FOUND;
+    status = host_alloc_handle( &section->obj, map_section_access( access ), &h );
+    section_release( section );
+    if (status) return status;
+    if (host_copy_to_user( handle, &h, sizeof(h) ))
+    {
+        NtClose( h );
+        return STATUS_ACCESS_VIOLATION;
+    }
+    return STATUS_SUCCESS;
+}
+
+/* ---- views ------------------------------------------------------------------------------------ */
+
+struct map_ctx
+{
+    int prot, fd, shared;
+    uint64_t offset;
+};
+
+static int map_view_cb( uintptr_t addr, size_t size, void *ctx )
+{
+    struct map_ctx *m = ctx;
+    return os_map_file( addr, size, m->prot, m->fd, m->offset, m->shared, 0 );
+}
+
+/* Lock: exclusive.  Page states and kernel protections of a freshly mapped image view. */
+static void image_protections( struct mm_alloc *a, const struct mm_image *img )
+{
+    size_t npages = alloc_pages( a );
+    size_t hdr_pages = mm_round_up( img->headers_size ? img->headers_size : 1, MM_PAGE_MASK ) >> MM_PAGE_SHIFT;
+
+    if (hdr_pages > npages) hdr_pages = npages;
+    /* headers read-only; everything not covered by a section inherits that */
+    runs_update( a, 0, npages, 0, MM_COMMITTED | PAGE_READONLY );
+    for (unsigned int i = 0; i < img->nsections; i++)
+    {
+        const struct mm_image_section *sec = &img->sections[i];
+        size_t first = sec->rva >> MM_PAGE_SHIFT;
+        size_t end = mm_round_up( (uintptr_t)sec->rva + sec->virtual_size, MM_PAGE_MASK ) >> MM_PAGE_SHIFT;
+        if (first >= npages) continue;
+        if (end > npages) end = npages;
+        if (end > first) runs_update( a, first, end - first, 0, MM_COMMITTED | sec->protect );
+    }
+    mm_sync_kernel( a, 0, npages );
+}
+
+static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uintptr_t limit, int top_down,
+                                uintptr_t *base_out, size_t *size_out )
+{
+    const struct mm_image *img = &section->image;
+    size_t size = mm_round_up( img->image_size, MM_PAGE_MASK );
+    struct map_ctx ctx = { PROT_READ | PROT_WRITE, section->fd, 0, 0 };
+    struct mm_place_req req = { addr, size, 0, limit, MM_GRAN_MASK, top_down };
+    struct mm_alloc *a;
+    uintptr_t base = 0;
+    NTSTATUS status;
+    int64_t delta;
+
+    mm_lock_exclusive();
+    if (!addr && img->image_base && img->image_base + size <= mm.highest + 1 &&
+        (!limit || img->image_base + size <= limit))
+    {
+        /* the preferred base first */
+        req.addr = img->image_base;
+        status = mm_place( &req, map_view_cb, &ctx, &base );
+        req.addr = 0;
+        if (status == STATUS_CONFLICTING_ADDRESSES)
+            status = img->relocs_stripped ? STATUS_CONFLICTING_ADDRESSES : mm_place( &req, map_view_cb, &ctx, &base );
+    }
+    else status = mm_place( &req, map_view_cb, &ctx, &base );
+    if (status)
+    {
+        mm_unlock_exclusive();
+        return status;
+    }
+    if (!(a = vad_new( MM_KIND_IMAGE, base, base + size )))
+    {
+        os_release( base, size );
+        mm_unlock_exclusive();
+        return STATUS_NO_MEMORY;
+    }
+    delta = (int64_t)(base - img->image_base);
+    if (delta && (status = image_relocate( (void *)base, img, delta )))
+    {
+        os_release( base, size );
+        vad_free( a );
+        mm_unlock_exclusive();
+        return status;
+    }
+    a->alloc_prot = PAGE_EXECUTE_WRITECOPY;
+    a->section = section;
+    a->cow = 1;
+    host_addref( &section->obj );
+    image_protections( a, img );
+    vad_insert( a );
+    mm_unlock_exclusive();
+    *base_out = base;
+    *size_out = size;
+    return delta ? STATUS_IMAGE_NOT_AT_BASE : STATUS_SUCCESS;
+}
+
+static int page_committed( const struct mm_section *section, uint64_t page )
+{
+    return (section->committed[page / 8] >> (page % 8)) & 1;
+}
+
+/* Lock: exclusive.  A new SEC_RESERVE view: pages the section has committed are committed in
+ * it too, with the view's protection. */
+static void view_from_section( struct mm_alloc *a, ULONG protect )
+{
+    size_t npages = alloc_pages( a ), p = 0;
+    uint64_t first = a->offset >> MM_PAGE_SHIFT;
+
+    while (p < npages)
+    {
+        size_t q = p;
+        int c = page_committed( a->section, first + p );
+        while (q < npages && page_committed( a->section, first + q ) == c) q++;
+        if (c) runs_update( a, p, q - p, 0, MM_COMMITTED | protect );
+        p = q;
+    }
+    mm_sync_kernel( a, 0, npages );
+}
+
+struct commit_ctx
+{
+    struct mm_alloc *from;
+    uint64_t start, end;         /* section page range */
+};
+
+static void commit_other_view( struct mm_alloc *v, void *ctx )
+{
+    struct commit_ctx *c = ctx;
+    uint64_t vfirst, vend, lo, hi;
+
+    if (v == c->from || v->section != c->from->section || v->kind != MM_KIND_MAPPED) return;
+    vfirst = v->offset >> MM_PAGE_SHIFT;
+    vend = vfirst + alloc_pages( v );
+    lo = c->start > vfirst ? c->start : vfirst;
+    hi = c->end < vend ? c->end : vend;
+    if (lo >= hi) return;
+    for (uint64_t p = lo - vfirst; p < hi - vfirst; p = runs_span_end( v, p ))
+    {
+        size_t stop = runs_span_end( v, p );
+        if (stop > hi - vfirst) stop = hi - vfirst;
+        if (!(runs_state( v, p ) & MM_COMMITTED))
+        {
+            runs_update( v, p, stop - p, 0, MM_COMMITTED | (v->alloc_prot & (0xff | PAGE_GUARD)) );
+            mm_sync_kernel( v, p, stop - p );
+        }
+    }
+}
+
+void section_commit_pages( struct mm_alloc *a, size_t first, size_t count )
+{
+    struct commit_ctx ctx = { a, (a->offset >> MM_PAGE_SHIFT) + first, (a->offset >> MM_PAGE_SHIFT) + first + count };
+
+    MM_ASSERT_EXCLUSIVE();
+    for (uint64_t p = ctx.start; p < ctx.end; p++) a->section->committed[p / 8] |= 1 << (p % 8);
+    vad_walk( commit_other_view, &ctx );
+}
+
+static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE_T *size_io, SIZE_T commit_size,
+                            ULONG alloc_type, ULONG protect, uintptr_t lowest, uintptr_t limit, size_t align_mask,
+                            uintptr_t *base_out )
+{
+    struct host_object *obj;
+    struct mm_section *section;
+    struct mm_alloc *a;
+    ACCESS_MASK access;
+    uint64_t full;
+    size_t size;
+    uintptr_t base = 0;
+    int cow;
+    NTSTATUS status;
+
+    if ((status = view_access( protect, &access ))) return status;
+    if ((status = host_ref_handle( handle, HOST_SECTION, access, &obj, NULL ))) return status;
+    section = section_from_obj( obj );
+
+    if (section->is_image)
+    {
+        size_t isize = 0;
+        status = map_image_view( section, addr, limit, !!(alloc_type & MEM_TOP_DOWN), &base, &isize );
+        if (NT_SUCCESS( status ))
+        {
+            *size_io = isize;
+            *base_out = base;
+        }
+        section_release( section );
+        return status;
+    }
+
+    if (!protect_allowed( section->protect, protect ))
+    {
+        section_release( section );
+        return STATUS_SECTION_PROTECTION;
+    }
+    /* writing through a shared view needs a writable file */
+    if ((protect == PAGE_READWRITE || protect == PAGE_EXECUTE_READWRITE) && !section->file_writable)
+    {
+        section_release( section );
+        return STATUS_ACCESS_DENIED;
+    }
+
+    mm_lock_exclusive();
+    full = section->size;
+    if (offset >= full) status = STATUS_INVALID_PARAMETER;
+    else if (*size_io && *size_io > full - offset) status = STATUS_INVALID_VIEW_SIZE;
+    if (!status)
+    {
+        uint64_t want = *size_io ? *size_io : full - offset;
+        struct mm_place_req req;
+        struct map_ctx ctx;
+
+        size = mm_round_up( want, MM_PAGE_MASK );
+        cow = protect == PAGE_WRITECOPY || protect == PAGE_EXECUTE_WRITECOPY;
+        ctx.fd = section->fd;
+        ctx.offset = offset;
+        ctx.shared = !cow;
+        /* SEC_RESERVE: the view's pages stay reserved until MEM_COMMIT */
+        ctx.prot = (section->flags & SEC_RESERVE) ? PROT_NONE : mm_prot_to_unix( MM_COMMITTED | protect );
+        req.addr = addr;
+        req.size = size;
+        req.lowest = lowest;
+        req.limit = limit;
+        req.align_mask = align_mask;
+        req.top_down = !!(alloc_type & MEM_TOP_DOWN);
+        status = mm_place( &req, map_view_cb, &ctx, &base );
+        if (!status && !(a = vad_new( MM_KIND_MAPPED, base, base + size )))
+        {
+            os_release( base, size );
+            status = STATUS_NO_MEMORY;
+        }
+        if (!status)
+        {
+            a->alloc_prot = protect;
+            a->section = section;
+            a->offset = offset;
+            a->cow = cow;
+            if (section->flags & SEC_NOCACHE) a->flags |= MM_F_NOCACHE;
+            if (section->flags & SEC_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
+            if (!(section->flags & SEC_RESERVE)) a->runs[0].state = MM_COMMITTED | protect;
+            else view_from_section( a, protect );
+            host_addref( &section->obj );
+            vad_insert( a );
+            if ((section->flags & SEC_RESERVE) && commit_size)
+            {
+                /* CommitSize commits the start of a SEC_RESERVE view (ReactOS apitest) */
+                size_t n = mm_round_up( commit_size < size ? commit_size : size, MM_PAGE_MASK ) >> MM_PAGE_SHIFT;
+                runs_update( a, 0, n, MM_PRIVMAP, MM_COMMITTED | protect );
+                mm_sync_kernel( a, 0, n );
+                section_commit_pages( a, 0, n );
+            }
+            *size_io = size;
+            *base_out = base;
+        }
+    }
+    mm_unlock_exclusive();
+    section_release( section );
+    return status;
+}
+
+static NTSTATUS map_common( HANDLE handle, HANDLE process, PVOID *addr_ptr, ULONG_PTR zero_bits, SIZE_T commit_size,
+                            const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr, ULONG alloc_type, ULONG protect,
+                            const MEM_EXTENDED_PARAMETER *params, ULONG count, int ex )
+{
+    uintptr_t lowest = 0, limit = 0, base = 0;
+    size_t align_mask = MM_GRAN_MASK;
+    LARGE_INTEGER offset = { .QuadPart = 0 };
+    void *addr;
+    SIZE_T size;
+    int have_req;
+    NTSTATUS status, ret;
+
+    if ((status = mm_ensure_init())) return status;
+    if ((status = mm_fetch_inout( addr_ptr, size_ptr, &addr, &size ))) return status;
+    if (offset_ptr && host_copy_from_user( &offset, offset_ptr, sizeof(offset) )) return STATUS_ACCESS_VIOLATION;
+
+    if (zero_bits > 21 && zero_bits < 32) return STATUS_INVALID_PARAMETER_4;
+    if (addr && zero_bits && zero_bits < 32 && ((uintptr_t)addr >> (32 - zero_bits)))
+        return STATUS_INVALID_PARAMETER_4;
+    if (addr && zero_bits >= 32 && ((uintptr_t)addr & ~zero_bits)) return STATUS_INVALID_PARAMETER_4;
+    /* MEM_COMMIT is refused (ReactOS apitest), AT_ROUND_TO_PAGE only exists for 32-bit callers */
+    if (alloc_type & ~(MEM_TOP_DOWN | MEM_RESERVE | MEM_LARGE_PAGES))
+        return ex ? STATUS_INVALID_PARAMETER : STATUS_INVALID_PARAMETER_9;
+    if ((offset.QuadPart & MM_GRAN_MASK) || ((uintptr_t)addr & MM_GRAN_MASK)) return STATUS_MAPPED_ALIGNMENT;
+    if (offset.QuadPart < 0) return STATUS_INVALID_PARAMETER;
+    if (ex && (status = mm_parse_address_requirements( params, count, addr != NULL, &lowest, &limit, &align_mask,
+                                                       &have_req )))
+        return status;
+    if ((status = host_check_process( process ))) return status;
+    if (addr && ((uintptr_t)addr < mm.lowest || (uintptr_t)addr > mm.highest)) return STATUS_INVALID_PARAMETER_3;
+    if (!addr && zero_bits)
+    {
+        uintptr_t zl = mm_zero_bits_limit( zero_bits ) + 1;
+        if (!limit || zl < limit) limit = zl;
+    }
+
+    ret = map_worker( handle, (uintptr_t)addr, offset.QuadPart, &size, commit_size, alloc_type, protect, lowest, limit,
+                      align_mask, &base );
+    if (!NT_SUCCESS( ret )) return ret;
+    if ((status = mm_store_inout( addr_ptr, size_ptr, base, size ))) return status;
+    return ret;
+}
+
+NTSTATUS WINAPI NtMapViewOfSection( HANDLE handle, HANDLE process, PVOID *addr_ptr, ULONG_PTR zero_bits,
+                                    SIZE_T commit_size, const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr,
+                                    SECTION_INHERIT inherit, ULONG alloc_type, ULONG protect )
+{
+    if (inherit != ViewShare && inherit != ViewUnmap) return STATUS_INVALID_PARAMETER_8;
+    return map_common( handle, process, addr_ptr, zero_bits, commit_size, offset_ptr, size_ptr, alloc_type, protect,
+                       NULL, 0, 0 );
+}
+
+NTSTATUS WINAPI NtMapViewOfSectionEx( HANDLE handle, HANDLE process, PVOID *addr_ptr, const LARGE_INTEGER *offset_ptr,
+                                      SIZE_T *size_ptr, ULONG alloc_type, ULONG protect,
+                                      MEM_EXTENDED_PARAMETER *params, ULONG count )
+{
+    return map_common( handle, process, addr_ptr, 0, 0, offset_ptr, size_ptr, alloc_type, protect, params, count, 1 );
+}
+
+int section_make_private( struct mm_alloc *a, size_t first, size_t count, int prot )
+{
+    MM_ASSERT_EXCLUSIVE();
+    /* the private mapping reads the section's current data until a page is written */
+    return os_map_file( a->base + (first << MM_PAGE_SHIFT), count << MM_PAGE_SHIFT, prot, a->section->fd,
+                        a->offset + (first << MM_PAGE_SHIFT), 0, 1 );
+}
+
+void section_unmap_view( struct mm_alloc *a )
+{
+    MM_ASSERT_EXCLUSIVE();
+    os_release( a->base, a->end - a->base );
+    vad_remove( a );
+    section_release( a->section );
+    vad_free( a );
+}
+
+static NTSTATUS unmap_common( HANDLE process, PVOID addr, ULONG flags )
+{
+    struct mm_alloc *a;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if ((status = host_check_process( process ))) return status;
+    if (flags & ~1u /* MEM_UNMAP_WITH_TRANSIENT_BOOST: a scheduling hint */) return STATUS_INVALID_PARAMETER;
+    mm_lock_exclusive();
+    a = vad_find( (uintptr_t)addr );
+    if (!a || !alloc_is_view( a )) status = STATUS_NOT_MAPPED_VIEW;
+    else section_unmap_view( a );
+    mm_unlock_exclusive();
+    return status;
+}
+
+NTSTATUS WINAPI NtUnmapViewOfSection( HANDLE process, PVOID addr )
+{
+    return unmap_common( process, addr, 0 );
+}
+
+NTSTATUS WINAPI NtUnmapViewOfSectionEx( HANDLE process, PVOID addr, ULONG flags )
+{
+    return unmap_common( process, addr, flags );
+}
+
+/* ---- queries ---------------------------------------------------------------------------------- */
+
+uint32_t section_view_protect( const struct mm_alloc *a, size_t page, uint32_t state, size_t *span_end )
+{
+    uint64_t entries[64];
+    uint32_t prot = state & MM_PROT_MASK;
+    size_t n, end = *span_end;
+    int copied;
+
+    if (!(a->cow || (state & MM_PRIVMAP)) || !(state & MM_COMMITTED)) return prot;
+    if ((prot & 0xff) != PAGE_WRITECOPY && (prot & 0xff) != PAGE_EXECUTE_WRITECOPY) return prot;
+    /* a private copy is an anonymous page: present (or swapped) and not file/shared */
+    n = end - page < ARRAY_SIZE( entries ) ? end - page : ARRAY_SIZE( entries );
+    if (os_read_pagemap( a->base + (page << MM_PAGE_SHIFT), n, entries )) return prot;
+    copied = (entries[0] & (OS_PM_PRESENT | OS_PM_SWAPPED)) && !(entries[0] & OS_PM_FILE_SHARED);
+    for (size_t i = 1; i < n; i++)
+    {
+        int c = (entries[i] & (OS_PM_PRESENT | OS_PM_SWAPPED)) && !(entries[i] & OS_PM_FILE_SHARED);
+        if (c != copied)
+        {
+            *span_end = page + i;
+            break;
+        }
+    }
+    if (*span_end > page + n) *span_end = page + n;
+    if (!copied) return prot;
+    return (prot & ~0xffu) | ((prot & 0xff) == PAGE_WRITECOPY ? PAGE_READWRITE : PAGE_EXECUTE_READWRITE);
+}
+
+static size_t append_wide( WCHAR *dst, size_t pos, size_t cap, const char *src, int slashes )
+{
+    for (; *src; src++, pos++)
+        if (pos < cap) dst[pos] = (slashes && *src == '/') ? '\\' : (unsigned char)*src;
+    return pos;
+}
+
+/* Lock: shared.  MemoryMappedFilenameInformation: the file's name, in the standalone host's
+ * NT form \??\unix\path\to\file (Wine's form for Unix paths). */
+NTSTATUS section_query_name( uintptr_t addr, void *buffer, SIZE_T len, SIZE_T *written )
+{
+    struct mm_alloc *a = vad_find( addr );
+    MEMORY_SECTION_NAME *info = buffer;
+    size_t chars, needed;
+    WCHAR *dst;
+
+    if (!a || a->kind == MM_KIND_FOREIGN || !alloc_is_view( a )) return STATUS_INVALID_ADDRESS;
+    if (!a->section->path) return STATUS_FILE_INVALID;   /* a pagefile-backed view */
+    chars = append_wide( NULL, 0, 0, "\\??\\unix", 0 ) + append_wide( NULL, 0, 0, a->section->path, 1 );
+    needed = sizeof(*info) + (chars + 1) * sizeof(WCHAR);
+    *written = needed;
+    if (len < needed) return STATUS_BUFFER_OVERFLOW;
+    dst = (WCHAR *)(info + 1);
+    chars = append_wide( dst, 0, chars + 1, "\\??\\unix", 0 );
+    chars = append_wide( dst, chars, chars + strlen( a->section->path ) + 1, a->section->path, 1 );
+    dst[chars] = 0;
+    info->SectionFileName.Buffer = dst;
+    info->SectionFileName.Length = chars * sizeof(WCHAR);
+    info->SectionFileName.MaximumLength = (chars + 1) * sizeof(WCHAR);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS WINAPI NtQuerySection( HANDLE handle, SECTION_INFORMATION_CLASS info_class, void *ptr, SIZE_T size,
+                                SIZE_T *ret_size )
+{
+    struct host_object *obj;
+    struct mm_section *section;
+    NTSTATUS status;
+    SIZE_T len;
+
+    if ((status = mm_ensure_init())) return status;
+    switch (info_class)
+    {
+    case SectionBasicInformation:
+        if (size < sizeof(SECTION_BASIC_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        break;
+    case SectionImageInformation:
+        if (size < sizeof(SECTION_IMAGE_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        break;
+    default:
+        return STATUS_INVALID_INFO_CLASS;
+    }
+    if ((status = host_ref_handle( handle, HOST_SECTION, SECTION_QUERY, &obj, NULL ))) return status;
+    section = section_from_obj( obj );
+    if (info_class == SectionBasicInformation)
+    {
+        SECTION_BASIC_INFORMATION info;
+        memset( &info, 0, sizeof(info) );
+        mm_lock_shared();
+        info.Size.QuadPart = section->size;
+        mm_unlock_shared();
+        info.Attributes = section->flags;
+        /* NT reports the preferred base only for images */
+        info.BaseAddress = section->is_image ? (void *)(uintptr_t)section->image.image_base : NULL;
+        len = sizeof(info);
+        status = host_copy_to_user( ptr, &info, len );
+    }
+    else if (!section->is_image) status = STATUS_SECTION_NOT_IMAGE;
+    else
+    {
+        len = sizeof(SECTION_IMAGE_INFORMATION);
+        status = host_copy_to_user( ptr, &section->image.info, len );
+    }
+    section_release( section );
+    if (!status && ret_size && host_copy_to_user( ret_size, &len, sizeof(len) )) status = STATUS_ACCESS_VIOLATION;
+    return status;
+}
+
+NTSTATUS WINAPI NtExtendSection( HANDLE handle, PLARGE_INTEGER size_ptr )
+{
+    struct host_object *obj;
+    struct mm_section *section;
+    LARGE_INTEGER size;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if (host_copy_from_user( &size, size_ptr, sizeof(size) )) return STATUS_ACCESS_VIOLATION;
+    if ((status = host_ref_handle( handle, HOST_SECTION, SECTION_EXTEND_SIZE, &obj, NULL ))) return status;
+    section = section_from_obj( obj );
+    mm_lock_exclusive();
+    if (!(section->flags & SEC_FILE) || section->is_image) status = STATUS_SECTION_NOT_EXTENDED;
+    else if (size.QuadPart > (LONGLONG)section->size)
+    {
+        if (!section->file_writable) status = STATUS_SECTION_NOT_EXTENDED;
+        else if (os_file_grow( section->fd, size.QuadPart )) status = STATUS_DISK_FULL;
+        /* existing views keep their size, as on NT; new views can reach the new end */
+        else section->size = size.QuadPart;
+    }
+    size.QuadPart = section->size;
+    mm_unlock_exclusive();
+    section_release( section );
+    if (!status && host_copy_to_user( size_ptr, &size, sizeof(size) )) status = STATUS_ACCESS_VIOLATION;
+    return status;
+}
+
+NTSTATUS WINAPI NtFlushVirtualMemory( HANDLE process, LPCVOID *addr_ptr, SIZE_T *size_ptr, ULONG unknown )
+{
+    struct mm_alloc *a;
+    void *addr;
+    SIZE_T size;
+    uintptr_t start, end = 0;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if ((status = mm_fetch_inout( (PVOID *)addr_ptr, size_ptr, &addr, &size ))) return status;
+    if ((status = host_check_process( process ))) return status;
+    start = mm_round_down( (uintptr_t)addr, MM_PAGE_MASK );
+    if (size)
+    {
+        uintptr_t last;
+        if (__builtin_add_overflow( (uintptr_t)addr, size, &last )) return STATUS_INVALID_PARAMETER;
+        end = mm_round_up( last, MM_PAGE_MASK );
+    }
+    mm_lock_shared();
+    a = vad_find( start );
+    if (!a || a->kind == MM_KIND_FOREIGN) status = STATUS_NOT_MAPPED_VIEW;   /* ZwFlushVirtualMemory doc */
+    else if (!alloc_is_view( a )) status = STATUS_NOT_MAPPED_DATA;
+    else
+    {
+        if (!size) end = a->end;   /* 0: to the end of the view */
+        if (end > a->end) status = STATUS_INVALID_PARAMETER;
+        /* copy-on-write and image views have nothing to write back */
+        else if (!a->cow && os_sync( start, end - start )) status = STATUS_NOT_MAPPED_DATA;
+    }
+    mm_unlock_shared();
+    if (status) return status;
+    return mm_store_inout( (PVOID *)addr_ptr, size_ptr, start, end - start );
+}
+
+/* Lock: shared.  Is addr inside something: ours, or a kernel mapping we did not make? */
+static int is_allocated( uintptr_t addr, struct mm_alloc **a )
+{
+    struct os_mapping map;
+
+    *a = vad_find( addr );
+    if (*a && (*a)->kind != MM_KIND_FOREIGN) return 1;
+    *a = NULL;
+    return !os_query_mapping( mm_round_down( addr, MM_PAGE_MASK ), &map ) && map.start <= addr;
+}
+
+NTSTATUS WINAPI NtAreMappedFilesTheSame( PVOID addr1, PVOID addr2 )
+{
+    struct mm_alloc *a, *b;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    mm_lock_shared();
+    if (!is_allocated( (uintptr_t)addr1, &a ) || !is_allocated( (uintptr_t)addr2, &b )) status = STATUS_INVALID_ADDRESS;
+    else if (!a || !b || !alloc_is_view( a ) || !alloc_is_view( b )) status = STATUS_CONFLICTING_ADDRESSES;
+    else if (a == b) status = STATUS_SUCCESS;
+    /* only image views compare by file; two data views are different "files" even of one
+     * section (kernel32 test_NtAreMappedFilesTheSame) */
+    else if (a->kind == MM_KIND_IMAGE && b->kind == MM_KIND_IMAGE &&
+             (a->section == b->section || (a->section->dev == b->section->dev && a->section->ino == b->section->ino)))
+        status = STATUS_SUCCESS;
+    else status = STATUS_NOT_SAME_DEVICE;
+    mm_unlock_shared();
+    return status;
+}
+
+/* ---- faults ------------------------------------------------------------------------------------ */
+
+/* SIGBUS on a view: the file no longer covers the page (truncated under the view) */
+int section_fault( void *addr, int write, void *ucontext )
+{
+    struct mm_alloc *a;
+    int is_view;
+
+    /* the faulting thread never holds mm.lock while touching view memory, so a shared lock
+     * is safe here; try it anyway, a signal handler must not block */
+    if (pthread_rwlock_tryrdlock( &mm.lock )) return 0;
+    a = vad_find( (uintptr_t)addr );
+    is_view = a && alloc_is_view( a );
+    pthread_rwlock_unlock( &mm.lock );
+    if (!is_view) return 0;
+    return host_raise( STATUS_IN_PAGE_ERROR, addr, write, STATUS_END_OF_FILE, ucontext );
+}
