@@ -257,8 +257,7 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
     ssize_t got;
     int fd;
 
-    if (file_size < 64) return STATUS_INVALID_IMAGE_NOT_MZ;
-    if (file_size > (256u << 20)) return STATUS_INVALID_IMAGE_FORMAT;   /* NT's limit for images is smaller still */
+    if (!file_size || file_size >= ((uint64_t)1 << 32)) return STATUS_INVALID_FILE_FOR_SECTION;
     if (!(file = malloc( file_size ))) return STATUS_NO_MEMORY;
     if ((got = os_file_read( file_fd, file, file_size, 0 )) != (ssize_t)file_size)
     {
@@ -276,8 +275,23 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
         free( file );
         return STATUS_NO_MEMORY;
     }
-    /* headers, then each section's raw data at its RVA; the rest of the memfd reads as zero */
+    /* headers, then each section's raw data at its RVA; the rest of the memfd reads as zero.
+     * A "flat" image (SectionAlignment below the page size) is the file as it is. */
     status = STATUS_SUCCESS;
+    if (section->image.info.ImageFlags & 0x08 /* ImageMappedFlat */)
+    {
+        uint64_t n = file_size < section->image.image_size ? file_size : section->image.image_size;
+        if (pwrite( fd, file, n, 0 ) != (ssize_t)n) status = STATUS_NO_MEMORY;
+        free( file );
+        if (status)
+        {
+            close( fd );
+            return status;
+        }
+        section->fd = fd;
+        section->size = section->image.image_size;
+        return STATUS_SUCCESS;
+    }
     {
         uint32_t hdr = section->image.headers_size < file_size ? section->image.headers_size : (uint32_t)file_size;
         if (pwrite( fd, file, hdr, 0 ) != (ssize_t)hdr) status = STATUS_NO_MEMORY;
@@ -541,8 +555,17 @@ static void image_protections( struct mm_alloc *a, const struct mm_image *img )
     size_t hdr_pages = mm_round_up( img->headers_size ? img->headers_size : 1, MM_PAGE_MASK ) >> MM_PAGE_SHIFT;
 
     if (hdr_pages > npages) hdr_pages = npages;
-    /* headers read-only; everything not covered by a section inherits that */
-    runs_update( a, 0, npages, 0, MM_COMMITTED | PAGE_READONLY );
+    if (img->info.ImageFlags & 0x08 /* ImageMappedFlat */)
+    {
+        /* mapped as the file is: one protection for every page */
+        runs_update( a, 0, npages, 0, MM_COMMITTED | PAGE_EXECUTE_WRITECOPY );
+        mm_sync_kernel( a, 0, npages );
+        return;
+    }
+    /* alignment padding between and after sections is not accessible (NT's image layout);
+     * the headers are read-only */
+    runs_update( a, 0, npages, 0, MM_COMMITTED | PAGE_NOACCESS );
+    runs_update( a, 0, hdr_pages, 0, MM_COMMITTED | PAGE_READONLY );
     for (unsigned int i = 0; i < img->nsections; i++)
     {
         const struct mm_image_section *sec = &img->sections[i];
@@ -555,6 +578,34 @@ static void image_protections( struct mm_alloc *a, const struct mm_image *img )
     mm_sync_kernel( a, 0, npages );
 }
 
+/* Lock: exclusive.  NT applies relocations when it reads the image in, so relocated pages are
+ * still clean copy-on-write pages of the image (PAGE_WRITECOPY, shared by views at that
+ * base).  Here: the image relocated for this base in a memfd of its own, mapped over the
+ * view, so a query still tells written pages from relocated ones. */
+static NTSTATUS relocate_view( struct mm_section *section, uintptr_t base, size_t size, int64_t delta )
+{
+    const struct mm_image *img = &section->image;
+    unsigned char *buf;
+    NTSTATUS status;
+    int fd;
+
+    if (!(buf = malloc( size ))) return STATUS_NO_MEMORY;
+    if (os_file_read( section->fd, buf, size, 0 ) != (ssize_t)size) status = STATUS_NO_MEMORY;
+    else if (!(status = image_relocate( buf, img, delta )))
+    {
+        if ((fd = os_create_shm( size, "ntdll-mm relocated image" )) < 0) status = STATUS_NO_MEMORY;
+        else
+        {
+            if (pwrite( fd, buf, size, 0 ) != (ssize_t)size ||
+                os_map_file( base, size, PROT_READ | PROT_WRITE, fd, 0, 0, 1 ))
+                status = STATUS_NO_MEMORY;
+            close( fd );   /* the mapping keeps the memfd */
+        }
+    }
+    free( buf );
+    return status;
+}
+
 static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uintptr_t limit, int top_down,
                                 uintptr_t *base_out, size_t *size_out )
 {
@@ -562,6 +613,14 @@ static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uint
     size_t size = mm_round_up( img->image_size, MM_PAGE_MASK );
     struct map_ctx ctx = { PROT_READ | PROT_WRITE, section->fd, 0, 0 };
     struct mm_place_req req = { addr, size, 0, limit, MM_GRAN_MASK, top_down };
+    /* a 32-bit image must stay below 4 GiB (2 GiB unless large-address aware), or its
+     * 32-bit relocations cannot express where it sits */
+    if (!img->is_64bit)
+    {
+        uintptr_t top = (img->info.ImageCharacteristics & IMAGE_FILE_LARGE_ADDRESS_AWARE) ? 0x100000000ull : 0x80000000ull;
+        if (!req.limit || req.limit > top) req.limit = top;
+        limit = req.limit;
+    }
     struct mm_alloc *a;
     uintptr_t base = 0;
     NTSTATUS status;
@@ -591,7 +650,8 @@ static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uint
         return STATUS_NO_MEMORY;
     }
     delta = (int64_t)(base - img->image_base);
-    if (delta && (status = image_relocate( (void *)base, img, delta )))
+    /* a flat image is not relocated (Wine's loader; native is not pinned down) */
+    if (delta && !(img->info.ImageFlags & 0x08) && (status = relocate_view( section, base, size, delta )))
     {
         os_release( base, size );
         vad_free( a );
