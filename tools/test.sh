@@ -31,6 +31,28 @@ if [ $status -ne 0 ]; then
     echo "native test suite FAILED"
     exit $status
 fi
+# users are not root: run the suite again as an unprivileged user (userfaultfd, pagemap and
+# procfs behave differently for them), from a copy any user can read
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+    step "native test suite as user nobody"
+    unpriv=$(mktemp -d /tmp/ntdll-mm-unpriv.XXXXXX)
+    cp tests/.libs/ntdll-mm-tests .libs/libntdll-mm.so* "$unpriv"/
+    mkdir -p "$unpriv/data"
+    cp tests/data/*.dll tests/data/*.exe "$unpriv/data"/ 2>/dev/null || true
+    chmod -R a+rX "$unpriv"
+    unpriv_status=0
+    (cd "$unpriv" && su nobody -s /bin/sh -c \
+        "LD_LIBRARY_PATH=$unpriv NTDLL_MM_PE_SAMPLES=$unpriv/data ./ntdll-mm-tests" > "$build/unprivileged.log" 2>&1) ||
+        unpriv_status=$?
+    rm -rf "$unpriv"
+    tail -n 1 "$build/unprivileged.log"
+    if [ $unpriv_status -ne 0 ]; then
+        grep -v ': ok$' "$build/unprivileged.log" | tail -n 40
+        echo "native test suite FAILED as user nobody"
+        exit $unpriv_status
+    fi
+fi
+
 step "make install + a program built from pkg-config alone"
 inst="$build/install-root"
 rm -rf "$inst"
@@ -48,12 +70,14 @@ wine_status=0
 # one closing line over everything: native checks, the install consumer, and every Wine
 # conformance check executed (a Wine check "passes" unless it is a real failure)
 native=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' tests/ntdll-mm-tests.log | tail -n1)
+unpriv=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$build/unprivileged.log" 2>/dev/null | tail -n1 || true)
+[ -n "$unpriv" ] || unpriv="0 passed, 0 failed"
 consumer=$(LD_LIBRARY_PATH="$inst/lib" "$build/consumer" | sed -n 's/^consumer: //p')
 wine=$(awk -F'\t' 'NR > 1 { e += $4; f += $6 } END { printf "%d passed, %d failed", e - f, f }' \
        "$build/wine-results/summary.tsv" 2>/dev/null || echo "0 passed, 1 failed")
-total=$(printf '%s\n%s\n%s\n' "$native" "$consumer" "$wine" |
+total=$(printf '%s\n%s\n%s\n%s\n' "$native" "$unpriv" "$consumer" "$wine" |
         awk '{ p += $1; f += $3 } END { printf "%d passed, %d failed", p, f }')
-echo "native suite: $native; install consumer: $consumer; Wine conformance (stock + ntdll-mm): $wine"
+echo "native suite: $native; as nobody: $unpriv; install consumer: $consumer; Wine conformance (stock + ntdll-mm): $wine"
 [ $wine_status -eq 0 ] || echo "Wine harness FAILED (exit $wine_status)"
 echo "total: $total"
 exit $wine_status
