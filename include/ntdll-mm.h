@@ -113,6 +113,22 @@ struct ntdll_mm_exception
 };
 typedef int (*ntdll_mm_exception_callback)( const struct ntdll_mm_exception *exc, void *ucontext );
 void ntdll_mm_set_exception_callback( ntdll_mm_exception_callback callback );
+/* Faults the standalone host's SIGSEGV handler turns into exceptions:
+ * - a PAGE_GUARD page: the guard is cleared (one shot), then STATUS_GUARD_PAGE_VIOLATION with
+ *   info { 0 read / 1 write / 8 execute, address }; a callback that returns non-zero continues
+ *   execution, and the access then succeeds;
+ * - any other access fault: STATUS_ACCESS_VIOLATION with the same info (returning non-zero
+ *   from the callback only makes sense if it changed the context or the protection).
+ * Without a callback (or when it returns 0) the fault goes to the handler installed before the
+ * library's, or takes the default action. */
+
+/* Register the calling thread's NT-style stack, as its TEB would describe it: the reservation
+ * [deallocation_stack, stack_base) with pages committed from stack_limit up and guard pages
+ * below.  Touching the guard page of a registered stack does not raise anything: as on NT the
+ * guard moves one page down and the stack limit follows (ntdll_mm_get_stack_limit); only when
+ * no page is left for a new guard is STATUS_STACK_OVERFLOW raised.  All NULL: unregister. */
+NTSTATUS ntdll_mm_set_thread_stack( void *deallocation_stack, void *stack_limit, void *stack_base );
+void *ntdll_mm_get_stack_limit( void );
 
 #ifdef __cplusplus
 }

@@ -41,7 +41,10 @@ NTSTATUS host_check_process( HANDLE process )
     return host_is_current_process( process ) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
 }
 
-static void chain( int sig, siginfo_t *info, void *context, const struct sigaction *prev )
+/* 'consumed': the fault changed state (a guard page was cleared), so simply returning would
+ * let the access succeed on retry; NT would have ended the process for an unhandled
+ * exception, so with the default action the signal is raised again explicitly. */
+static void chain( int sig, siginfo_t *info, void *context, const struct sigaction *prev, int consumed )
 {
     if ((prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction)
     {
@@ -55,21 +58,30 @@ static void chain( int sig, siginfo_t *info, void *context, const struct sigacti
     }
     /* default action: uninstall ourselves and let the faulting instruction run again */
     signal( sig, SIG_DFL );
+    if (consumed) raise( sig );
 }
 
-/* the x86 page-fault error code says whether the access was a write (bit 1) */
-static int fault_is_write( void *context )
+/* NT's access kind from the x86 page-fault error code: bit 1 write, bit 4 instruction fetch */
+static int fault_access( void *context )
 {
 #if defined(__x86_64__) && defined(REG_ERR)
-    return (((ucontext_t *)context)->uc_mcontext.gregs[REG_ERR] & 2) ? 1 : 0;
+    greg_t err = ((ucontext_t *)context)->uc_mcontext.gregs[REG_ERR];
+    if (err & 16) return 8;
+    return (err & 2) ? 1 : 0;
 #else
     return 0;
 #endif
 }
 
+static int fault_is_write( void *context )
+{
+    return fault_access( context ) == 1;
+}
+
 static void fault_handler( int sig, siginfo_t *info, void *context )
 {
     sigjmp_buf *jb = recover_point;
+    int consumed = 0;
 
     if (jb)
     {
@@ -78,7 +90,22 @@ static void fault_handler( int sig, siginfo_t *info, void *context )
     }
     /* a view whose file cannot supply the page: NT raises STATUS_IN_PAGE_ERROR */
     if (sig == SIGBUS && section_fault( info->si_addr, fault_is_write( context ), context )) return;
-    chain( sig, info, context, sig == SIGBUS ? &prev_bus : &prev_segv );
+    if (sig == SIGSEGV && info->si_code > 0)   /* a real fault, not a kill() */
+    {
+        struct mm_fault fault;
+        switch (mm_classify_fault( info->si_addr, fault_access( context ), &fault ))
+        {
+        case MM_FAULT_RETRY:
+            return;
+        case MM_FAULT_RAISE:
+            if (host_raise_fault( &fault, info->si_addr, context )) return;
+            consumed = fault.code != STATUS_ACCESS_VIOLATION;
+            break;
+        case MM_FAULT_UNKNOWN:
+            break;
+        }
+    }
+    chain( sig, info, context, sig == SIGBUS ? &prev_bus : &prev_segv, consumed );
 }
 
 /* ---- exceptions -------------------------------------------------------------------------- */
@@ -103,6 +130,20 @@ int host_raise( NTSTATUS code, void *addr, int write, NTSTATUS underlying, void 
     exc.info[1] = (ULONG_PTR)addr;
     exc.info[2] = underlying;
     exc.ninfo = 3;
+    return cb( &exc, ucontext );
+}
+
+int host_raise_fault( const struct mm_fault *fault, void *addr, void *ucontext )
+{
+    ntdll_mm_exception_callback cb = __atomic_load_n( &exception_callback, __ATOMIC_ACQUIRE );
+    struct ntdll_mm_exception exc;
+
+    if (!cb) return 0;
+    memset( &exc, 0, sizeof(exc) );
+    exc.code = fault->code;
+    exc.address = addr;
+    memcpy( exc.info, fault->info, sizeof(exc.info) );
+    exc.ninfo = fault->ninfo;
     return cb( &exc, ucontext );
 }
 

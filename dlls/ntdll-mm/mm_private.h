@@ -205,6 +205,22 @@ void section_commit_pages( struct mm_alloc *a, size_t first, size_t count );
 NTSTATUS section_query_name( uintptr_t addr, void *buffer, SIZE_T len, SIZE_T *written );
 int  section_fault( void *addr, int write, void *ucontext );
 
+/* ---- fault.c: the fault interface for hosts ---------------------------------------- */
+enum mm_fault_result
+{
+    MM_FAULT_RETRY,              /* handled: run the faulting instruction again */
+    MM_FAULT_RAISE,              /* raise fault->code with its parameters */
+    MM_FAULT_UNKNOWN,            /* the library cannot tell */
+};
+struct mm_fault
+{
+    NTSTATUS  code;              /* STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_STACK_OVERFLOW */
+    ULONG_PTR info[3];           /* EXCEPTION_RECORD.ExceptionInformation */
+    ULONG     ninfo;
+};
+/* access: 0 read, 1 write, 8 execute (NT's ExceptionInformation[0]) */
+enum mm_fault_result mm_classify_fault( void *addr, int access, struct mm_fault *fault );
+
 /* ---- protections -------------------------------------------------------------------- */
 int  mm_prot_to_unix( uint32_t state );                      /* PROT_* for a page state */
 NTSTATUS mm_validate_protect( ULONG protect, int for_image ); /* one base + allowed modifiers */
@@ -240,6 +256,7 @@ void host_release( struct host_object *obj );
 /* called by the fault handler for SIGBUS on a view: fills the exception and calls the
  * program's callback; returns non-zero if it was handled */
 int host_raise( NTSTATUS code, void *addr, int write, NTSTATUS underlying, void *ucontext );
+int host_raise_fault( const struct mm_fault *fault, void *addr, void *ucontext );
 int  host_is_current_process( HANDLE process );
 NTSTATUS host_check_process( HANDLE process );
 /* copy to/from user memory; STATUS_ACCESS_VIOLATION instead of a crash */
