@@ -777,6 +777,178 @@ static const char *verdict( const struct row *row, char *buf, size_t len )
     return buf;
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* write watch: the kernel path (userfaultfd async write-protect + PAGEMAP_SCAN) against the
+ * fallback (read-only pages + SIGSEGV per first write, as Wine 8.0 does it).  The library
+ * picks one engine per process, so the fallback side runs in a child of this program started
+ * with NTDLL_MM_WRITE_WATCH=fallback and the hidden option --ww-child, which prints its
+ * medians; the table shows the kernel path in the ntdll-mm column and the fallback in the raw
+ * column.  A counting SIGSEGV handler in front of the library's proves the signal count. */
+
+#define WW_FIRST_PAGES 4096                 /* first-write row: 16 MiB */
+#define WW_SCAN_SIZE   ((SIZE_T)1 << 30)    /* GetWriteWatch row: 1 GiB, 1% of pages written */
+#define WW_SCAN_STRIDE 100
+#define WW_MAX_RESULTS 4096
+
+struct ww_result
+{
+    double first_ns;             /* ns per first write of a page */
+    double get_ns;               /* ns per NtGetWriteWatch(WRITE_WATCH_FLAG_RESET) of 1 GiB */
+    double segv_per_write;       /* SIGSEGVs per first write */
+    unsigned long found;         /* pages the last scan reported */
+};
+
+static struct sigaction ww_prev_segv;
+static volatile unsigned long ww_segv_count;
+
+static void ww_count_segv( int sig, siginfo_t *info, void *context )
+{
+    ww_segv_count++;
+    if (ww_prev_segv.sa_flags & SA_SIGINFO) ww_prev_segv.sa_sigaction( sig, info, context );
+}
+
+static void ww_measure( struct ww_result *res )
+{
+    double *v = calloc( opt_reps, sizeof(double) );
+    void **results = calloc( WW_MAX_RESULTS, sizeof(void *) );
+    SIZE_T size = WW_FIRST_PAGES * page_size;
+    struct sigaction sa;
+    unsigned long writes = 0;
+    ULONG_PTR count;
+    ULONG gran;
+    char *base;
+    unsigned int r;
+    uint64_t t;
+
+    if (!v || !results) fatal( "out of memory\n" );
+    memset( &sa, 0, sizeof(sa) );
+    sa.sa_sigaction = ww_count_segv;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset( &sa.sa_mask );
+
+    /* first write to each page after a reset; the pages are populated beforehand, so what is
+     * timed is the watch, not the kernel allocating memory */
+    base = nt_alloc( size, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE );
+    touch( base, size );
+    sigaction( SIGSEGV, &sa, &ww_prev_segv );
+    ww_segv_count = 0;
+    for (r = 0; r < opt_reps; r++)
+    {
+        if (NtResetWriteWatch( NtCurrentProcess(), base, size )) fatal( "NtResetWriteWatch failed\n" );
+        t = clock_ns( bench_clock );
+        touch( base, size );
+        v[r] = (double)(clock_ns( bench_clock ) - t) / WW_FIRST_PAGES;
+        writes += WW_FIRST_PAGES;
+    }
+    sigaction( SIGSEGV, &ww_prev_segv, NULL );
+    res->first_ns = median( v, opt_reps );
+    res->segv_per_write = (double)ww_segv_count / writes;
+    nt_release( base );
+
+    /* NtGetWriteWatch(RESET) over 1 GiB of which every 100th page was written */
+    base = nt_alloc( WW_SCAN_SIZE, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE );
+    for (r = 0; r < opt_reps; r++)
+    {
+        SIZE_T off;
+        for (off = 0; off < WW_SCAN_SIZE; off += WW_SCAN_STRIDE * page_size) base[off] = r;
+        count = WW_MAX_RESULTS;
+        t = clock_ns( bench_clock );
+        if (NtGetWriteWatch( NtCurrentProcess(), WRITE_WATCH_FLAG_RESET, base, WW_SCAN_SIZE, results, &count, &gran ))
+            fatal( "NtGetWriteWatch failed\n" );
+        v[r] = (double)(clock_ns( bench_clock ) - t);
+        res->found = count;
+    }
+    res->get_ns = median( v, opt_reps );
+    nt_release( base );
+    free( results );
+    free( v );
+}
+
+/* the fallback side: this program again, forced to the fallback engine */
+static int ww_measure_fallback( const char *argv0, struct ww_result *res )
+{
+    char reps[16], line[256];
+    int fds[2], status, ok = 0;
+    pid_t pid;
+    FILE *f;
+
+    snprintf( reps, sizeof(reps), "%u", opt_reps );
+    if (pipe( fds )) return 0;
+    fflush( stdout );
+    if (!(pid = fork()))
+    {
+        dup2( fds[1], 1 );
+        close( fds[0] );
+        close( fds[1] );
+        setenv( "NTDLL_MM_WRITE_WATCH", "fallback", 1 );
+        if (bench_clock == CLOCK_MONOTONIC) execl( "/proc/self/exe", argv0, "--ww-child", "-r", reps, (char *)NULL );
+        else execl( "/proc/self/exe", argv0, "--ww-child", "-r", reps, "--cpu-time", (char *)NULL );
+        _exit( 127 );
+    }
+    close( fds[1] );
+    if (pid < 0 || !(f = fdopen( fds[0], "r" )))
+    {
+        close( fds[0] );
+        return 0;
+    }
+    while (fgets( line, sizeof(line), f ))
+        if (sscanf( line, "ww-child %lf %lf %lf %lu", &res->first_ns, &res->get_ns, &res->segv_per_write,
+                    &res->found ) == 4)
+            ok = 1;
+    fclose( f );
+    while (waitpid( pid, &status, 0 ) < 0 && errno == EINTR) ;
+    return ok && WIFEXITED( status ) && !WEXITSTATUS( status );
+}
+
+static struct ww_result ww_kernel, ww_fallback;
+static int ww_ran;                        /* 1 both sides measured, -1 could not */
+
+/* both write-watch rows from one measurement per engine */
+static void run_write_watch( struct row *rows, unsigned int nb_rows, const char *argv0, int mode )
+{
+    unsigned int i;
+
+    if (ww_ran) return;
+    ww_ran = -1;
+    if (mode != NTDLL_MM_WRITE_WATCH_KERNEL)
+    {
+        printf( "write watch: this process does not use the kernel path (no userfaultfd async write-protect "
+                "or PAGEMAP_SCAN, or NTDLL_MM_WRITE_WATCH set): skipping the write-watch rows\n" );
+        return;
+    }
+    ww_measure( &ww_kernel );
+    if (!ww_measure_fallback( argv0, &ww_fallback ))
+    {
+        printf( "write watch: the fallback child failed: skipping the write-watch rows\n" );
+        return;
+    }
+    ww_ran = 1;
+    for (i = 0; i < nb_rows; i++)
+    {
+        struct row *row = &rows[i];
+
+        if (!strcmp( row->id, "ww-first" ))
+        {
+            row->nt_med = ww_kernel.first_ns;
+            row->raw_med = ww_fallback.first_ns;
+            row->nt_ops = row->raw_ops = WW_FIRST_PAGES;
+        }
+        else if (!strcmp( row->id, "ww-get" ))
+        {
+            row->nt_med = ww_kernel.get_ns;
+            row->raw_med = ww_fallback.get_ns;
+            row->nt_ops = row->raw_ops = 1;
+        }
+        else continue;
+        if (!wanted( row->id )) continue;
+        row->nt_min = row->nt_med;
+        row->raw_min = row->raw_med;
+        row->pair_ratio = row->nt_med / row->raw_med;
+        row->nt_sys = row->raw_sys = -1;
+        row->done = 1;
+    }
+}
+
 static void usage( FILE *f )
 {
     fprintf( f,
@@ -815,6 +987,11 @@ int main( int argc, char *argv[] )
           0, 0, 0, 0, 200 },
         { "threads", "64K cycle, two threads (aggregate)", NULL, NULL, threads_nt, threads_raw,
           0, 0, 2, 0 },
+        /* ntdll-mm column: kernel path; raw column: the fallback (see run_write_watch) */
+        { "ww-first", "write watch: first write per page, kernel vs fallback", NULL, NULL, NULL, NULL,
+          0, 0, 0, 0 },
+        { "ww-get", "write watch: GetWriteWatch(RESET) 1 GiB 1% dirty, kernel vs fallback", NULL, NULL, NULL, NULL,
+          0, 0, 0, 0.1 },
     };
     const unsigned int nb_rows = sizeof(rows) / sizeof(rows[0]);
     struct ntdll_mm_kernel_info info;
@@ -822,7 +999,7 @@ int main( int argc, char *argv[] )
     unsigned int i;
     int quick = getenv( "NTDLL_MM_BENCH_QUICK" ) && *getenv( "NTDLL_MM_BENCH_QUICK" ) &&
                 strcmp( getenv( "NTDLL_MM_BENCH_QUICK" ), "0" );
-    int have_n = 0, have_r = 0;
+    int have_n = 0, have_r = 0, ww_child = 0;
     size_t width = 0;
     char buf[64];
     FILE *tsv = NULL;
@@ -833,6 +1010,7 @@ int main( int argc, char *argv[] )
         const char *val = i + 1 < (unsigned int)argc ? argv[i + 1] : NULL;
 
         if (!strcmp( arg, "-q" ) || !strcmp( arg, "--quick" )) quick = 1;
+        else if (!strcmp( arg, "--ww-child" )) ww_child = 1;   /* internal: the write-watch fallback side */
         else if (!strcmp( arg, "--cpu-time" )) bench_clock = CLOCK_THREAD_CPUTIME_ID;
         else if (!strcmp( arg, "-v" ) || !strcmp( arg, "--verbose" )) opt_verbose = 1;
         else if (!strcmp( arg, "-h" ) || !strcmp( arg, "--help" )) { usage( stdout ); return 0; }
@@ -879,6 +1057,13 @@ int main( int argc, char *argv[] )
     page_size = sysconf( _SC_PAGESIZE );
     if (ntdll_mm_init()) fatal( "ntdll_mm_init failed\n" );
     ntdll_mm_get_kernel_info( &info );
+    if (ww_child)
+    {
+        struct ww_result res;
+        ww_measure( &res );
+        printf( "ww-child %.1f %.1f %.4f %lu\n", res.first_ns, res.get_ns, res.segv_per_write, res.found );
+        return 0;
+    }
     maps_fd = open( "/proc/self/maps", O_RDONLY | O_CLOEXEC );
     open_syscall_counter();
     uname( &uts );
@@ -903,6 +1088,11 @@ int main( int argc, char *argv[] )
     for (i = 0; i < nb_rows; i++)
     {
         if (!wanted( rows[i].id )) continue;
+        if (!rows[i].nt)
+        {
+            run_write_watch( rows, nb_rows, argv[0], info.write_watch_mode );
+            continue;
+        }
         if (!strcmp( rows[i].id, "query" ) && !have_procmap_query())
         {
             printf( "no PROCMAP_QUERY ioctl (Linux < 6.11): skipping the row \"%s\"\n", rows[i].name );
@@ -936,6 +1126,12 @@ int main( int argc, char *argv[] )
         }
         printf( "\n" );
     }
+    if (ww_ran > 0)
+        printf( "write watch: ntdll-mm column = kernel path, raw column = fallback (child with "
+                "NTDLL_MM_WRITE_WATCH=fallback); SIGSEGV per first write: kernel path %.3f, fallback %.3f; "
+                "pages reported per scan: %lu and %lu of %lu written\n", ww_kernel.segv_per_write,
+                ww_fallback.segv_per_write, ww_kernel.found, ww_fallback.found,
+                (unsigned long)((WW_SCAN_SIZE / page_size + WW_SCAN_STRIDE - 1) / WW_SCAN_STRIDE) );
     if (raw_total)
         printf( "raw 64K mmap results that happened to be 64K-aligned: %lu of %lu\n", raw_aligned, raw_total );
     if (nsys >= 0)

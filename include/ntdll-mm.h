@@ -72,7 +72,11 @@ struct ntdll_mm_kernel_info
     int    has_uffd_wp_async;    /* userfaultfd async write-protect (Linux 6.7) */
     int    has_pagemap_scan;     /* PAGEMAP_SCAN ioctl (Linux 6.7) */
     int    has_fixed_noreplace;  /* MAP_FIXED_NOREPLACE honoured (Linux 4.17) */
+    int    write_watch_mode;     /* the MEM_WRITE_WATCH engine in use: NTDLL_MM_WRITE_WATCH_* */
 };
+/* write_watch_mode: chosen at start from the probe, or by NTDLL_MM_WRITE_WATCH=kernel|fallback */
+#define NTDLL_MM_WRITE_WATCH_KERNEL   1   /* userfaultfd async write-protect + PAGEMAP_SCAN: no signal per write */
+#define NTDLL_MM_WRITE_WATCH_FALLBACK 2   /* read-only pages + SIGSEGV on the first write (Wine 8.0's way) */
 void ntdll_mm_get_kernel_info( struct ntdll_mm_kernel_info *info );
 
 /* Bytes of user address space the library treats as the NT user range:

@@ -152,8 +152,14 @@ static void check_alloc( struct mm_alloc *a, void *ctx )
             mismatch( r, "%#lx: run %zu [%zu,%zu) malformed\n", (unsigned long)a->base, i, a->runs[i].page, end );
         if (i && a->runs[i].state == a->runs[i - 1].state)
             mismatch( r, "%#lx: runs %zu and %zu not merged\n", (unsigned long)a->base, i - 1, i );
-        check_range( r, w->m, a->base + (a->runs[i].page << MM_PAGE_SHIFT), a->base + (end << MM_PAGE_SHIFT),
-                     mm_prot_to_unix( a->runs[i].state ), a, a->runs[i].state );
+        /* write watch (fallback path): unwritten watched pages are read-only in the kernel */
+        for (size_t p = a->runs[i].page, stop; p < end; p = stop)
+        {
+            int prot = mm_prot_to_unix( a->runs[i].state );
+            stop = ww_span( a, p, end, &prot );
+            check_range( r, w->m, a->base + (p << MM_PAGE_SHIFT), a->base + (stop << MM_PAGE_SHIFT),
+                         prot, a, a->runs[i].state );
+        }
         /* a shared view's reserved pages may be resident through the section's other views */
         if (!(a->runs[i].state & MM_COMMITTED) && !alloc_is_view( a ))
             check_absent( r, a->base + (a->runs[i].page << MM_PAGE_SHIFT), a->base + (end << MM_PAGE_SHIFT) );

@@ -95,7 +95,10 @@ enum mm_fault_result mm_classify_fault( void *addr, int access, struct mm_fault 
     if (mm_ensure_init()) return MM_FAULT_UNKNOWN;
     set_fault( fault, STATUS_ACCESS_VIOLATION, access, (uintptr_t)addr );
     mm_lock_exclusive();
-    a = vad_find( page_addr );
+    /* write watch, fallback path: the first write to a watched page is recorded and retried */
+    a = NULL;
+    if (ww_fault_locked( addr, access == 1 )) result = MM_FAULT_RETRY;
+    else a = vad_find( page_addr );
     if (a && a->kind != MM_KIND_FOREIGN)
     {
         size_t page = (page_addr - a->base) >> MM_PAGE_SHIFT;

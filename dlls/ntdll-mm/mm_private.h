@@ -56,6 +56,7 @@ static inline uintptr_t mm_round_up( uintptr_t v, size_t mask ) { return (v + ma
  * they are ignored), so they live in mm_alloc.flags, not here. */
 #define MM_COMMITTED   0x10000u
 #define MM_PRIVMAP     0x20000u  /* view page remapped MAP_PRIVATE (made PAGE_WRITECOPY in a shared view) */
+#define MM_LOCKED      0x40000u  /* locked in the working set (NtLockVirtualMemory): mlock()ed */
 #define MM_PROT_MASK   0x0ffffu
 
 /* one run of pages with equal state; runs are sorted, the first starts at page 0 and each
@@ -107,6 +108,8 @@ struct mm_alloc
     struct mm_section *section;  /* holds a reference */
     uint64_t   offset;           /* offset of base in the section */
     int        cow;              /* mapped MAP_PRIVATE: writes never reach the section */
+    /* MM_F_WRITE_WATCH: one bit per page, written and not reset (writewatch.c) */
+    uint64_t  *ww_dirty;
 };
 
 static inline int alloc_is_view( const struct mm_alloc *a )
@@ -221,6 +224,28 @@ struct mm_fault
 /* access: 0 read, 1 write, 8 execute (NT's ExceptionInformation[0]) */
 enum mm_fault_result mm_classify_fault( void *addr, int access, struct mm_fault *fault );
 
+/* ---- writewatch.c: MEM_WRITE_WATCH ------------------------------------------------------ */
+enum { WW_KERNEL = 1, WW_FALLBACK = 2 };     /* the engine, chosen once by ww_init */
+extern int ww_mode;
+NTSTATUS ww_init( void );
+/* Lock: exclusive.  Watch a new allocation (runs set, not yet in the tree); 0 or -errno */
+int    ww_attach( struct mm_alloc *a );
+/* Lock: shared or exclusive.  The kernel protection of pages [page, result) is *prot as adjusted
+ * for write watch (the fallback keeps unwritten watched pages read-only); result <= end */
+size_t ww_span( const struct mm_alloc *a, size_t page, size_t end, int *prot );
+/* Lock: exclusive.  mprotect of pages [first, first+count) of a with prot, as ww_span splits it */
+int    ww_protect( struct mm_alloc *a, size_t first, size_t count, int prot );
+/* Lock: exclusive.  Pages [first, first+count) of watched a are about to be committed (some may
+ * be already): on the kernel path, arm them without losing what was written; 0 or -errno */
+int    ww_commit( struct mm_alloc *a, size_t first, size_t count );
+/* Lock: exclusive.  os_decommit for a watched allocation (keeps the written state) */
+int    ww_decommit( struct mm_alloc *a, size_t first, size_t count );
+/* Fallback path, from the SIGSEGV handler: 1 if the write fault at addr was a first write to
+ * a watched page (recorded, write access restored: retry the instruction), else 0.
+ * ww_fault takes mm.lock exclusive itself; ww_fault_locked is for a caller holding it. */
+int    ww_fault( void *addr, int write );
+int    ww_fault_locked( void *addr, int write );
+
 /* ---- protections -------------------------------------------------------------------- */
 int  mm_prot_to_unix( uint32_t state );                      /* PROT_* for a page state */
 NTSTATUS mm_validate_protect( ULONG protect, int for_image ); /* one base + allowed modifiers */
@@ -228,6 +253,14 @@ uint32_t mm_nt_protect( const struct mm_alloc *a, uint32_t state ); /* Protect a
 
 /* apply the kernel protection of pages [first, first+count) of a from their states */
 int  mm_sync_kernel( struct mm_alloc *a, size_t first, size_t count );
+
+/* ---- misc.c: locking -------------------------------------------------------------------- */
+/* Lock: shared.  MM_LOCKED of the page at addr (0 outside the library's allocations). */
+int  mm_page_locked( uintptr_t addr );
+/* Lock: shared.  End page of the NT region starting in run i of a: a lock does not split it. */
+size_t mm_region_end( const struct mm_alloc *a, size_t i );
+/* Lock: exclusive.  mlock() the MM_LOCKED pages of [first, first+count) again after a remap. */
+void mm_relock( struct mm_alloc *a, size_t first, size_t count );
 
 /* ---- host.c: what the standalone host provides ------------------------------------ */
 /* objects behind standalone handles */

@@ -58,16 +58,53 @@ struct procmap_query
 #define PROCMAP_QUERY_COVERING_OR_NEXT_VMA  0x10
 #endif
 #ifndef PAGEMAP_SCAN
-#define PAGEMAP_SCAN _IOWR('f', 16, char[96])
+/* include/uapi/linux/fs.h (Linux 6.7) */
+struct page_region
+{
+    __u64 start;
+    __u64 end;
+    __u64 categories;
+};
+struct pm_scan_arg
+{
+    __u64 size;
+    __u64 flags;
+    __u64 start;
+    __u64 end;
+    __u64 walk_end;
+    __u64 vec;
+    __u64 vec_len;
+    __u64 max_pages;
+    __u64 category_inverted;
+    __u64 category_mask;
+    __u64 category_anyof_mask;
+    __u64 return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
 #endif
+#ifndef PM_SCAN_WP_MATCHING
+#define PM_SCAN_WP_MATCHING     (1 << 0)
+#define PM_SCAN_CHECK_WPASYNC   (1 << 1)
+#endif
+#ifndef PAGE_IS_WRITTEN
+#define PAGE_IS_WPALLOWED       (1 << 0)
+#define PAGE_IS_WRITTEN         (1 << 1)
+#endif
+/* include/uapi/linux/userfaultfd.h */
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1
 #endif
-#define OS_UFFD_FEATURE_WP_ASYNC (1u << 15)
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC (1 << 15)
+#endif
 
 struct os_info os_info;
 
 static int maps_fd = -1, pagemap_fd = -1;
+static int uffd_fd = -1;         /* userfaultfd for async write-protect (write watch) */
 
 static void os_atfork_child( void )
 {
@@ -75,6 +112,10 @@ static void os_atfork_child( void )
     if (maps_fd >= 0) close( maps_fd );
     if (pagemap_fd >= 0) close( pagemap_fd );
     maps_fd = pagemap_fd = -1;
+    /* a userfaultfd stays bound to the parent's mm, and the child's mappings lost their
+     * registration (no UFFD_FEATURE_EVENT_FORK): kernel write watching ends in the child */
+    if (uffd_fd >= 0) close( uffd_fd );
+    uffd_fd = -1;
 }
 
 static int get_maps_fd( void )
@@ -323,6 +364,159 @@ int os_reset( uintptr_t addr, size_t size )
     return os_discard( addr, size );
 }
 
+/* ---- write watch: userfaultfd async write-protect + PAGEMAP_SCAN ----------------------
+ * Registered ranges are write-protected in their page table entries (UFFD_FEATURE_WP_ASYNC:
+ * the kernel itself lifts the protection on the first write, with no signal and no message
+ * to read); PAGEMAP_SCAN reports the pages whose protection was lifted ("written") and, with
+ * PM_SCAN_WP_MATCHING, protects them again in the same walk. */
+
+int os_ww_register( uintptr_t addr, size_t size )
+{
+#ifdef HAVE_LINUX_USERFAULTFD_H
+    struct uffdio_register reg;
+
+    if (uffd_fd < 0) return -EBADF;
+    memset( &reg, 0, sizeof(reg) );
+    reg.range.start = addr;
+    reg.range.len = size;
+    reg.mode = UFFDIO_REGISTER_MODE_WP;
+    return ioctl( uffd_fd, UFFDIO_REGISTER, &reg ) ? -errno : 0;
+#else
+    return -ENOSYS;
+#endif
+}
+
+int os_ww_arm( uintptr_t addr, size_t size )
+{
+#ifdef HAVE_LINUX_USERFAULTFD_H
+    struct uffdio_writeprotect wp;
+
+    if (uffd_fd < 0) return -EBADF;
+    memset( &wp, 0, sizeof(wp) );
+    wp.range.start = addr;
+    wp.range.len = size;
+    wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+    return ioctl( uffd_fd, UFFDIO_WRITEPROTECT, &wp ) ? -errno : 0;
+#else
+    return -ENOSYS;
+#endif
+}
+
+int os_ww_scan( uintptr_t addr, size_t size, int rearm,
+                void (*cb)( uintptr_t start, uintptr_t end, void *ctx ), void *ctx )
+{
+    struct page_region vec[256];
+    struct pm_scan_arg arg;
+    uintptr_t end = addr + size;
+    int fd = get_pagemap_fd();
+
+    if (fd < 0) return -errno;
+    while (addr < end)
+    {
+        int n;
+
+        memset( &arg, 0, sizeof(arg) );
+        arg.size = sizeof(arg);
+        arg.flags = PM_SCAN_CHECK_WPASYNC | (rearm ? PM_SCAN_WP_MATCHING : 0);
+        arg.start = addr;
+        arg.end = end;
+        arg.vec = (uintptr_t)vec;
+        arg.vec_len = sizeof(vec) / sizeof(vec[0]);
+        arg.category_mask = PAGE_IS_WRITTEN;
+        arg.return_mask = PAGE_IS_WRITTEN;
+        if ((n = ioctl( fd, PAGEMAP_SCAN, &arg )) < 0)
+        {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        for (int i = 0; i < n; i++) cb( vec[i].start, vec[i].end, ctx );
+        /* the walk stops early when vec is full: go on from where it stopped */
+        if (arg.walk_end <= addr) return -EIO;
+        addr = arg.walk_end;
+    }
+    return 0;
+}
+
+/* ---- locking, prefetch, barriers ------------------------------------------------- */
+
+int os_lock( uintptr_t addr, size_t size )
+{
+    return mlock( (void *)addr, size ) ? -errno : 0;
+}
+
+int os_unlock( uintptr_t addr, size_t size )
+{
+    return munlock( (void *)addr, size ) ? -errno : 0;
+}
+
+int os_prefetch( uintptr_t addr, size_t size )
+{
+    return madvise( (void *)addr, size, MADV_WILLNEED ) ? -errno : 0;
+}
+
+/* membarrier(2) commands (linux/membarrier.h, Linux 4.14+) */
+#define OS_MEMBARRIER_CMD_QUERY                            0
+#define OS_MEMBARRIER_CMD_GLOBAL                           (1 << 0)
+#define OS_MEMBARRIER_CMD_PRIVATE_EXPEDITED                (1 << 3)
+#define OS_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED       (1 << 4)
+
+static pthread_once_t barrier_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t barrier_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int barrier_cmd;          /* membarrier command to use, 0: the mprotect fallback */
+static void *barrier_page;
+
+static long os_membarrier( int cmd )
+{
+#ifdef __NR_membarrier
+    return syscall( __NR_membarrier, cmd, 0, 0 );
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static void barrier_probe( void )
+{
+    long mask = os_membarrier( OS_MEMBARRIER_CMD_QUERY );
+
+    if (mask > 0 && (mask & OS_MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+        !os_membarrier( OS_MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED ))
+        barrier_cmd = OS_MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+    else if (mask > 0 && (mask & OS_MEMBARRIER_CMD_GLOBAL))
+        barrier_cmd = OS_MEMBARRIER_CMD_GLOBAL;
+    else
+    {
+        /* no membarrier: taking write access away from a page the process has written makes
+         * the kernel shoot down that TLB entry on every CPU running one of our threads; the
+         * interrupt serialises each of them, which is the barrier wanted */
+        barrier_page = mmap( NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+        if (barrier_page == MAP_FAILED) barrier_page = NULL;
+    }
+}
+
+int os_flush_write_buffers( void )
+{
+    int ret = 0;
+
+    pthread_once( &barrier_once, barrier_probe );
+    /* the registration is inherited by fork()ed children (and dropped by exec, with us) */
+    if (barrier_cmd) return os_membarrier( barrier_cmd ) ? -errno : 0;
+    if (!barrier_page)
+    {
+        __atomic_thread_fence( __ATOMIC_SEQ_CST );
+        return -ENOSYS;
+    }
+    pthread_mutex_lock( &barrier_mutex );
+    if (mprotect( barrier_page, 4096, PROT_READ | PROT_WRITE )) ret = -errno;
+    else
+    {
+        *(volatile char *)barrier_page = 1;   /* make the page present and dirty in the TLBs */
+        if (mprotect( barrier_page, 4096, PROT_READ )) ret = -errno;
+    }
+    pthread_mutex_unlock( &barrier_mutex );
+    return ret;
+}
+
 /* ---- probing ------------------------------------------------------------------------ */
 
 static uintptr_t read_ulong_file( const char *path, uintptr_t def )
@@ -358,33 +552,58 @@ static int probe_procmap_query( void )
     return map.start <= addr && addr < map.end && (map.prot & PROT_READ);
 }
 
+/* One userfaultfd for the process, kept open for write watch.  UFFD_USER_MODE_ONLY: without
+ * it an unprivileged process gets EPERM when vm.unprivileged_userfaultfd is 0; it changes
+ * nothing for async write-protect, which the kernel resolves itself, also for its own writes
+ * (read() into a watched buffer).  UFFDIO_API can be called once per descriptor and fails if
+ * any asked feature is missing. */
 static int probe_uffd_wp_async( void )
 {
 #ifdef HAVE_LINUX_USERFAULTFD_H
     struct uffdio_api api;
     int fd = syscall( __NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY );
-    int ret;
 
     if (fd < 0) return 0;
     memset( &api, 0, sizeof(api) );
     api.api = UFFD_API;
-    api.features = OS_UFFD_FEATURE_WP_ASYNC;
-    ret = !ioctl( fd, UFFDIO_API, &api ) && (api.features & OS_UFFD_FEATURE_WP_ASYNC);
-    close( fd );
-    return ret;
+    api.features = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED;
+    if (ioctl( fd, UFFDIO_API, &api ) ||
+        (api.features & (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED)) !=
+        (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED))
+    {
+        close( fd );
+        return 0;
+    }
+    uffd_fd = fd;
+    return 1;
 #else
     return 0;
 #endif
 }
 
+static void probe_scan_cb( uintptr_t start, uintptr_t end, void *ctx )
+{
+    *(uintptr_t *)ctx = start;
+}
+
+/* PAGEMAP_SCAN exists and reports a write to a write-protected page, on a scratch page */
 static int probe_pagemap_scan( void )
 {
-    char arg[96];
-    int fd = get_pagemap_fd();
-    if (fd < 0) return 0;
-    /* a zeroed argument is invalid (size 0): EINVAL means the ioctl exists, ENOTTY it doesn't */
-    memset( arg, 0, sizeof(arg) );
-    return ioctl( fd, PAGEMAP_SCAN, arg ) < 0 && errno == EINVAL;
+    char *p;
+    uintptr_t found = 0;
+    int ret = 0;
+
+    if (uffd_fd < 0 || get_pagemap_fd() < 0) return 0;
+    p = mmap( NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+    if (p == MAP_FAILED) return 0;
+    if (!os_ww_register( (uintptr_t)p, 4096 ) && !os_ww_arm( (uintptr_t)p, 4096 ) &&
+        !os_ww_scan( (uintptr_t)p, 4096, 1, probe_scan_cb, &found ) && !found)
+    {
+        *(volatile char *)p = 1;
+        ret = !os_ww_scan( (uintptr_t)p, 4096, 1, probe_scan_cb, &found ) && found == (uintptr_t)p;
+    }
+    munmap( p, 4096 );
+    return ret;
 }
 
 static int probe_fixed_noreplace( void )

@@ -13,7 +13,9 @@
  * - Memory returned by os_reserve is private, anonymous, MAP_NORESERVE (address space
  *   only, nothing charged), with the protection asked for (PROT_NONE for a reservation); os_discard makes pages read as zero again and frees them.
  * - Descriptors it keeps open (/proc/self/maps, /proc/self/pagemap) are reopened in a
- *   fork()ed child, so a child never reads its parent's address space.
+ *   fork()ed child, so a child never reads its parent's address space.  The userfaultfd of
+ *   write watch (opened by the probe) is closed in a child: it stays bound to the parent's
+ *   address space, and the child's mappings lost their registration at fork.
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -71,6 +73,16 @@ int os_file_size( int fd, uint64_t *size, uint64_t *dev, uint64_t *ino );
 int os_file_grow( int fd, uint64_t size );
 ssize_t os_file_read( int fd, void *buf, size_t size, uint64_t offset );
 
+/* mlock / munlock: pages stay resident (RLIMIT_MEMLOCK applies to unprivileged users) */
+int os_lock( uintptr_t addr, size_t size );
+int os_unlock( uintptr_t addr, size_t size );
+/* start reading the pages of [addr, addr+size) in (MADV_WILLNEED); only a hint */
+int os_prefetch( uintptr_t addr, size_t size );
+/* a full memory barrier on every CPU running a thread of the process: membarrier(2), private
+ * expedited when the kernel has it (registered at first use; fork()ed children inherit it),
+ * else global, else an mprotect TLB shoot-down; chosen once */
+int os_flush_write_buffers( void );
+
 /* the mapping containing addr or, if none, the next one above it; 0, or -ENOENT if there is
  * none above */
 int os_query_mapping( uintptr_t addr, struct os_mapping *map );
@@ -78,6 +90,17 @@ int os_query_mapping( uintptr_t addr, struct os_mapping *map );
 int os_walk_mappings( int (*cb)( const struct os_mapping *map, void *ctx ), void *ctx );
 /* read pagemap entries for count pages from addr; 0 or negative errno */
 int os_read_pagemap( uintptr_t addr, size_t count, uint64_t *entries );
+
+/* write watch, kernel path (only when has_uffd_wp_async and has_pagemap_scan): register a
+ * range of our private anonymous mappings for async write-protect (again after anything that
+ * replaces the mapping: the registration belongs to the VMA), arm it (write-protect every
+ * page, present or not: the next write to each is recorded by the kernel, without a signal),
+ * and scan it: cb gets every range written since it was armed; rearm protects them again in
+ * the same walk (read-and-reset). */
+int os_ww_register( uintptr_t addr, size_t size );
+int os_ww_arm( uintptr_t addr, size_t size );
+int os_ww_scan( uintptr_t addr, size_t size, int rearm,
+                void (*cb)( uintptr_t start, uintptr_t end, void *ctx ), void *ctx );
 
 #define OS_PM_PRESENT    (1ull << 63)
 #define OS_PM_SWAPPED    (1ull << 62)

@@ -52,7 +52,7 @@ static NTSTATUS basic_info( uintptr_t addr, MEMORY_BASIC_INFORMATION *info )
         size_t page = (addr - a->base) >> MM_PAGE_SHIFT, i = runs_index( a, page );
         uint32_t state = a->runs[i].state;
 
-        size_t span_end = run_end( a, i );
+        size_t span_end = mm_region_end( a, i );
 
         info->AllocationBase = (void *)a->base;
         info->AllocationProtect = a->alloc_prot;
@@ -71,7 +71,7 @@ static NTSTATUS basic_info( uintptr_t addr, MEMORY_BASIC_INFORMATION *info )
             {
                 size_t j = runs_index( a, span_end ), next_end = run_end( a, j );
                 uint32_t st = a->runs[j].state;
-                if ((st & ~MM_PRIVMAP) != (state & ~MM_PRIVMAP)) break;
+                if ((st & ~(MM_PRIVMAP | MM_LOCKED)) != (state & ~(MM_PRIVMAP | MM_LOCKED))) break;
                 if (section_view_protect( a, span_end, st, &next_end ) != (info->Protect & MM_PROT_MASK)) break;
                 span_end = next_end;
             }
@@ -162,7 +162,7 @@ static NTSTATUS working_set_ex( MEMORY_WORKING_SET_EX_INFORMATION *entries, size
          * expose the map count here */
         e->VirtualAttributes.Shared = (mbi.Type != MEM_PRIVATE) && !(pm & OS_PM_EXCLUSIVE);
         e->VirtualAttributes.ShareCount = e->VirtualAttributes.Shared ? 1 : 0;
-        e->VirtualAttributes.Locked = 0;   /* mlock state is not visible per page; issue 5 tracks it */
+        e->VirtualAttributes.Locked = mm_page_locked( addr );
         e->VirtualAttributes.LargePage = !os_query_mapping( addr, &map ) && map.start <= addr &&
                                          map.page_size > MM_PAGE_SIZE;
     }

@@ -315,6 +315,7 @@ struct mm_alloc *vad_new( enum mm_kind kind, uintptr_t base, uintptr_t end )
 void vad_free( struct mm_alloc *a )
 {
     if (a->runs != a->inline_runs) free( a->runs );
+    free( a->ww_dirty );
     free( a );
 }
 

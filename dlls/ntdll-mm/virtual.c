@@ -56,6 +56,7 @@ static void do_init( void )
     mm.highest = 0x7ffffffeffff;
     if (mm.highest >= os_info.user_top) mm.highest = os_info.user_top - 1;
     if ((init_status = host_init())) return;
+    if ((init_status = ww_init())) return;
     mm_lock_exclusive();
     ret = vad_load_foreign();
     mm_unlock_exclusive();
@@ -83,6 +84,7 @@ void ntdll_mm_get_kernel_info( struct ntdll_mm_kernel_info *info )
     info->has_uffd_wp_async = os_info.has_uffd_wp_async;
     info->has_pagemap_scan = os_info.has_pagemap_scan;
     info->has_fixed_noreplace = os_info.has_fixed_noreplace;
+    info->write_watch_mode = ww_mode;
 }
 
 void *ntdll_mm_lowest_address( void )
@@ -160,8 +162,7 @@ int mm_sync_kernel( struct mm_alloc *a, size_t first, size_t count )
         while (stop < end && mm_prot_to_unix( a->runs[runs_index( a, stop )].state ) == prot)
             stop = run_end( a, runs_index( a, stop ) );
         if (stop > end) stop = end;
-        if ((ret = os_protect( a->base + (page << MM_PAGE_SHIFT), (stop - page) << MM_PAGE_SHIFT, prot )))
-            return ret;
+        if ((ret = ww_protect( a, page, stop - page, prot ))) return ret;
         page = stop;
     }
     return 0;
@@ -184,7 +185,8 @@ static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, ui
     if (!runs_update( a, first, count, keep, set ))
     {
         /* decommit leaves every page of the range reserved (PROT_NONE): one call does it */
-        if (discard) ret = os_decommit( a->base + (first << MM_PAGE_SHIFT), count << MM_PAGE_SHIFT );
+        if (discard && (a->flags & MM_F_WRITE_WATCH)) ret = ww_decommit( a, first, count );
+        else if (discard) ret = os_decommit( a->base + (first << MM_PAGE_SHIFT), count << MM_PAGE_SHIFT );
         else ret = mm_sync_kernel( a, first, count );
         if (!ret)
         {
@@ -332,6 +334,13 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
         if (args->protect & PAGE_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
         if (args->type & MEM_TOP_DOWN) a->flags |= MM_F_TOP_DOWN;
         if (args->type & MEM_COMMIT) a->runs[0].state = state;
+        if ((a->flags & MM_F_WRITE_WATCH) && ww_attach( a ))
+        {
+            vad_free( a );
+            os_release( start, size );
+            mm_unlock_exclusive();
+            return STATUS_NO_MEMORY;
+        }
         vad_insert( a );
         mm_unlock_exclusive();
         args->addr = start;
@@ -370,9 +379,11 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
                 os_reset( a->base + (p << MM_PAGE_SHIFT), (stop - p) << MM_PAGE_SHIFT );
         }
     }
+    else if ((a->flags & MM_F_WRITE_WATCH) && ww_commit( a, (start - a->base) >> MM_PAGE_SHIFT, (end - start) >> MM_PAGE_SHIFT ))
+        status = STATUS_NO_MEMORY;   /* write watch: pages are armed as they are committed */
     else
     {
-        status = change_pages( a, (start - a->base) >> MM_PAGE_SHIFT, (end - start) >> MM_PAGE_SHIFT, 0, state, 0 );
+        status = change_pages( a, (start - a->base) >> MM_PAGE_SHIFT, (end - start) >> MM_PAGE_SHIFT, MM_LOCKED, state, 0 );
     }
     mm_unlock_exclusive();
     if (!status)
@@ -644,8 +655,10 @@ static NTSTATUS set_view_protection( struct mm_alloc *a, size_t first, size_t co
                 status = STATUS_NO_MEMORY;
             else if (runs_update( a, p, stop - p, ~0u, MM_PRIVMAP )) status = STATUS_NO_MEMORY;
         }
+        mm_relock( a, first, count );   /* the new private mapping is not mlock()ed yet */
     }
-    if (!status) status = change_pages( a, first, count, MM_PRIVMAP, MM_COMMITTED | (prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );
+    if (!status) status = change_pages( a, first, count, MM_PRIVMAP | MM_LOCKED,
+                                        MM_COMMITTED | (prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );
     if (!status && commit && section_is_reserve( a->section )) section_commit_pages( a, first, count );
     return status;
 }
@@ -683,7 +696,7 @@ static NTSTATUS protect_worker( uintptr_t addr, size_t size, ULONG new_prot, uin
         {
             if (alloc_is_view( a )) status = set_view_protection( a, first, count, new_prot, 0 );
             /* PAGE_NOCACHE / PAGE_WRITECOMBINE belong to the allocation: ignored here */
-            else status = change_pages( a, first, count, 0, MM_COMMITTED | (new_prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );
+            else status = change_pages( a, first, count, MM_LOCKED, MM_COMMITTED | (new_prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );
             if (!status)
             {
                 *old_prot = old_nt;

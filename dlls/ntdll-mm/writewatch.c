@@ -1,0 +1,420 @@
+/*
+ * ntdll-mm: write watch: MEM_WRITE_WATCH allocations, NtGetWriteWatch, NtResetWriteWatch.
+ *
+ * NT records, per page of a MEM_WRITE_WATCH allocation, whether the page was written since the
+ * last reset, by the program or by the kernel on its behalf (ReadFile into the buffer).  Linux
+ * has no such bit for us, so one of two engines provides it, chosen once at start:
+ *
+ * - kernel path (Linux 6.7: userfaultfd UFFD_FEATURE_WP_ASYNC + the PAGEMAP_SCAN ioctl): the
+ *   allocation is registered with the process's userfaultfd and write-protected in its page
+ *   table entries; the first write to a page lifts the protection inside the kernel (no
+ *   signal, no message), and PAGEMAP_SCAN reports the pages whose protection was lifted and
+ *   protects them again in the same walk.  Kernel writes (read() into the buffer) are seen too.
+ * - fallback path (older kernels, or NTDLL_MM_WRITE_WATCH=fallback): what Wine 8.0 does.
+ *   Committed, writable pages not yet written are kept read-only in the kernel; the first
+ *   write faults, ww_fault() records it and gives the page its real protection back.  A
+ *   kernel write to such a page fails with EFAULT instead (Wine's NtReadFile pre-faults the
+ *   buffer for that reason).
+ *
+ * Both keep a bitmap per allocation (mm_alloc.ww_dirty, one bit per page, set = written and
+ * not reset).  On the fallback path it is the whole truth.  On the kernel path the truth is
+ * bitmap | "written" in the page tables; the scan moves the page-table state into the bitmap
+ * ("harvest"), which is what makes the count limit (continuation: pages not returned stay
+ * dirty for the next call) and decommit (a new mapping loses the page-table state) work.
+ *
+ * NTDLL_MM_WRITE_WATCH=fallback forces the fallback; =kernel requires the kernel path (the
+ * library fails to initialise without it); unset or "auto": the kernel path when probed.
+ *
+ * Lock rules: NtGetWriteWatch and NtResetWriteWatch take mm.lock exclusive (both change the
+ * recorded state: a scan re-arms the page tables).  The hooks called by virtual.c and check.c
+ * run under the caller's lock, as written at each.  ww_fault takes the lock itself.
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "mm_private.h"
+#include "os.h"
+
+int ww_mode;
+
+/* ---- bitmap helpers ------------------------------------------------------------------ */
+
+static inline int bit_test( const uint64_t *bits, size_t i )
+{
+    return (bits[i >> 6] >> (i & 63)) & 1;
+}
+
+static void bits_update( uint64_t *bits, size_t first, size_t end, int set )
+{
+    for (size_t i = first; i < end; )
+    {
+        uint64_t mask = ~0ull << (i & 63);
+        size_t next = (i | 63) + 1;
+        if (next > end)
+        {
+            mask &= ~0ull >> (64 - (end & 63));
+            next = end;
+        }
+        if (set) bits[i >> 6] |= mask;
+        else bits[i >> 6] &= ~mask;
+        i = next;
+    }
+}
+
+/* first index in [i, end) whose bit is val, or end */
+static size_t bits_find( const uint64_t *bits, size_t i, size_t end, int val )
+{
+    while (i < end)
+    {
+        uint64_t w = val ? bits[i >> 6] : ~bits[i >> 6];
+        w &= ~0ull << (i & 63);
+        if (w)
+        {
+            size_t found = (i & ~(size_t)63) + __builtin_ctzll( w );
+            return found < end ? found : end;
+        }
+        i = (i | 63) + 1;
+    }
+    return end;
+}
+
+static inline int ww_fallback_alloc( const struct mm_alloc *a )
+{
+    return ww_mode == WW_FALLBACK && (a->flags & MM_F_WRITE_WATCH) && a->ww_dirty;
+}
+
+/* ---- start-up ---------------------------------------------------------------------------- */
+
+NTSTATUS ww_init( void )
+{
+    const char *env = getenv( "NTDLL_MM_WRITE_WATCH" );
+    int kernel = os_info.has_uffd_wp_async && os_info.has_pagemap_scan;
+
+    if (env && !strcmp( env, "fallback" )) ww_mode = WW_FALLBACK;
+    else if (env && !strcmp( env, "kernel" ))
+    {
+        if (!kernel)
+        {
+            fprintf( stderr, "ntdll-mm: NTDLL_MM_WRITE_WATCH=kernel, but the kernel lacks userfaultfd "
+                     "async write-protect (%d) or PAGEMAP_SCAN (%d)\n",
+                     os_info.has_uffd_wp_async, os_info.has_pagemap_scan );
+            return STATUS_NOT_SUPPORTED;
+        }
+        ww_mode = WW_KERNEL;
+    }
+    else
+    {
+        if (env && *env && strcmp( env, "auto" ))
+            fprintf( stderr, "ntdll-mm: NTDLL_MM_WRITE_WATCH=%s not understood (kernel, fallback, auto)\n", env );
+        ww_mode = kernel ? WW_KERNEL : WW_FALLBACK;
+    }
+    if (env || getenv( "NTDLL_MM_TRACE" ))
+        fprintf( stderr, "ntdll-mm: write watch: %s path\n",
+                 ww_mode == WW_KERNEL ? "kernel (userfaultfd async write-protect + PAGEMAP_SCAN)"
+                                      : "fallback (read-only pages + fault)" );
+    return STATUS_SUCCESS;
+}
+
+/* ---- hooks for virtual.c and check.c --------------------------------------------------- */
+
+static void harvest_cb( uintptr_t start, uintptr_t end, void *ctx )
+{
+    struct mm_alloc *a = ctx;
+    if (start < a->base) start = a->base;
+    if (end > a->end) end = a->end;
+    if (start < end)
+        bits_update( a->ww_dirty, (start - a->base) >> MM_PAGE_SHIFT, (end - a->base) >> MM_PAGE_SHIFT, 1 );
+}
+
+/* Lock: shared or exclusive.  The committed pages of [*page, end): returns 1 and sets
+ * [*page, *stop) to the next span of them, 0 when there is none left. */
+static int next_committed( const struct mm_alloc *a, size_t *page, size_t end, size_t *stop )
+{
+    size_t p = *page;
+
+    while (p < end && !(runs_state( a, p ) & MM_COMMITTED)) p = runs_span_end( a, p );
+    if (p >= end) return 0;
+    *page = p;
+    while (p < end && (runs_state( a, p ) & MM_COMMITTED)) p = runs_span_end( a, p );
+    *stop = p < end ? p : end;
+    return 1;
+}
+
+/* Lock: exclusive.  Kernel path: move the pages written in [first, first+count) into the
+ * bitmap and write-protect them again.  Only committed pages are looked at: they are the
+ * armed ones, and the kernel reports a page that was never armed as written. */
+static int harvest( struct mm_alloc *a, size_t first, size_t count )
+{
+    size_t page = first, stop, end = first + count;
+    int ret;
+
+    MM_ASSERT_EXCLUSIVE();
+    for (; next_committed( a, &page, end, &stop ); page = stop)
+        if ((ret = os_ww_scan( a->base + (page << MM_PAGE_SHIFT), (stop - page) << MM_PAGE_SHIFT, 1, harvest_cb, a )))
+            return ret;
+    return 0;
+}
+
+/* Lock: exclusive.  Kernel path: write-protect the committed pages of [first, first+count)
+ * again, written or not. */
+static int rearm( struct mm_alloc *a, size_t first, size_t count )
+{
+    size_t page = first, stop, end = first + count;
+    int ret;
+
+    MM_ASSERT_EXCLUSIVE();
+    for (; next_committed( a, &page, end, &stop ); page = stop)
+        if ((ret = os_ww_arm( a->base + (page << MM_PAGE_SHIFT), (stop - page) << MM_PAGE_SHIFT ))) return ret;
+    return 0;
+}
+
+/* Lock: exclusive.  A new MEM_WRITE_WATCH allocation a (not yet in the tree, its runs set):
+ * start watching every page of it.  0 or negative errno (then nothing is watched). */
+int ww_attach( struct mm_alloc *a )
+{
+    size_t pages = alloc_pages( a );
+    int ret;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (!(a->ww_dirty = calloc( (pages + 63) / 64, sizeof(uint64_t) ))) return -ENOMEM;
+    if (ww_mode == WW_KERNEL)
+    {
+        /* registering is a flag on the mapping; arming costs page tables (8 bytes a page,
+         * which UFFD_FEATURE_WP_UNPOPULATED fills with markers so that a read of a page never
+         * written is not taken for a write), so only committed pages are armed: the rest
+         * when they are committed (ww_commit) */
+        if (!(ret = os_ww_register( a->base, a->end - a->base )) && (a->runs[0].state & MM_COMMITTED))
+            ret = os_ww_arm( a->base, a->end - a->base );
+    }
+    else ret = mm_sync_kernel( a, 0, pages );   /* committed at reserve: drop write access */
+    if (ret)
+    {
+        free( a->ww_dirty );
+        a->ww_dirty = NULL;
+    }
+    return ret;
+}
+
+/* Lock: shared or exclusive.  Kernel protection of the pages from 'page' on: *prot is what
+ * their NT state calls for (the same for all of [page, end)); on the fallback path a watched
+ * page not yet written loses PROT_WRITE.  Returns the end of the pages sharing *prot. */
+size_t ww_span( const struct mm_alloc *a, size_t page, size_t end, int *prot )
+{
+    int dirty;
+
+    if (!ww_fallback_alloc( a ) || !(*prot & PROT_WRITE)) return end;
+    dirty = bit_test( a->ww_dirty, page );
+    if (!dirty) *prot &= ~PROT_WRITE;
+    return bits_find( a->ww_dirty, page, end, !dirty );
+}
+
+/* Lock: exclusive.  mm_sync_kernel's mprotect of [first, first+count) with prot, split where
+ * the fallback path needs it. */
+int ww_protect( struct mm_alloc *a, size_t first, size_t count, int prot )
+{
+    size_t end = first + count;
+    int ret;
+
+    MM_ASSERT_EXCLUSIVE();
+    for (size_t page = first, stop; page < end; page = stop)
+    {
+        int p = prot;
+        stop = ww_span( a, page, end, &p );
+        if ((ret = os_protect( a->base + (page << MM_PAGE_SHIFT), (stop - page) << MM_PAGE_SHIFT, p ))) return ret;
+    }
+    return 0;
+}
+
+/* Lock: exclusive.  Kernel path: pages [first, first+count) are about to be committed (the
+ * runs still say what they were).  Those reserved until now were never armed (or not since
+ * their decommit) and are armed now; those already committed may have been written, which the
+ * harvest moves into the bitmap before they are armed again with the rest. */
+int ww_commit( struct mm_alloc *a, size_t first, size_t count )
+{
+    int ret;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (ww_mode != WW_KERNEL || !a->ww_dirty) return 0;
+    if ((ret = harvest( a, first, count ))) return ret;
+    return os_ww_arm( a->base + (first << MM_PAGE_SHIFT), count << MM_PAGE_SHIFT );
+}
+
+/* Lock: exclusive.  Decommit [first, first+count) of a watched allocation.  NT keeps the
+ * pages' written state across decommit (kernel32 test_write_watch); on the kernel path the
+ * fresh mapping os_decommit puts there has lost both that state and the userfaultfd
+ * registration, so the state is harvested before and the range registered again after (it
+ * is armed when committed again). */
+int ww_decommit( struct mm_alloc *a, size_t first, size_t count )
+{
+    uintptr_t addr = a->base + (first << MM_PAGE_SHIFT);
+    size_t size = count << MM_PAGE_SHIFT;
+    int ret;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (ww_mode == WW_KERNEL && a->ww_dirty && (ret = harvest( a, first, count ))) return ret;
+    if ((ret = os_decommit( addr, size ))) return ret;
+    if (ww_mode == WW_KERNEL && a->ww_dirty) ret = os_ww_register( addr, size );
+    return ret;
+}
+
+/* Lock: exclusive.  Fallback path: a write fault at addr.  If it is the first write to a
+ * watched page that its NT protection allows, record it, give the page its protection back
+ * and return 1 (the instruction is retried); else 0. */
+int ww_fault_locked( void *addr, int write )
+{
+    uintptr_t page_addr = mm_round_down( (uintptr_t)addr, MM_PAGE_MASK );
+    struct mm_alloc *a;
+    size_t page;
+    int prot;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (ww_mode != WW_FALLBACK || !write) return 0;
+    if (!(a = vad_find( page_addr )) || a->kind != MM_KIND_PRIVATE || !ww_fallback_alloc( a )) return 0;
+    page = (page_addr - a->base) >> MM_PAGE_SHIFT;
+    prot = mm_prot_to_unix( runs_state( a, page ) );
+    if (!(prot & PROT_WRITE)) return 0;   /* a real access violation (or a guard page) */
+    bits_update( a->ww_dirty, page, page + 1, 1 );
+    /* already dirty: another thread got here first; the mprotect is then a no-op */
+    return !os_protect( page_addr, MM_PAGE_SIZE, prot );
+}
+
+/* Lock: none held by the caller (a signal handler of the faulting thread); takes it
+ * exclusive, which is safe as no thread touches caller memory while holding it. */
+int ww_fault( void *addr, int write )
+{
+    int ret;
+
+    if (ww_mode != WW_FALLBACK || !write || mm_ensure_init()) return 0;
+    mm_lock_exclusive();
+    ret = ww_fault_locked( addr, write );
+    mm_unlock_exclusive();
+    return ret;
+}
+
+/* ---- NtGetWriteWatch / NtResetWriteWatch ------------------------------------------------ */
+
+/* Lock: exclusive.  The watched allocation holding [start, end), or NULL. */
+static struct mm_alloc *find_watched( uintptr_t start, uintptr_t end )
+{
+    struct mm_alloc *a = vad_find( start );
+
+    if (!a || a->kind != MM_KIND_PRIVATE || !(a->flags & MM_F_WRITE_WATCH) || !a->ww_dirty) return NULL;
+    if (end > a->end || end <= start) return NULL;
+    return a;
+}
+
+/* round as NT does: the pages touched by [addr, addr+size) */
+static int round_range( PVOID base, SIZE_T size, uintptr_t *start, uintptr_t *end )
+{
+    uintptr_t last;
+
+    if (__builtin_add_overflow( (uintptr_t)base, size, &last ) || last > mm.highest + 1) return 0;
+    *start = mm_round_down( (uintptr_t)base, MM_PAGE_MASK );
+    *end = mm_round_up( last, MM_PAGE_MASK );
+    return *end > *start;
+}
+
+static NTSTATUS get_worker( uintptr_t start, uintptr_t end, int reset, void **out, ULONG_PTR *count )
+{
+    ULONG_PTR pos = 0, max = *count;
+    NTSTATUS status = STATUS_SUCCESS;
+    struct mm_alloc *a;
+
+    mm_lock_exclusive();
+    if (!(a = find_watched( start, end ))) status = STATUS_INVALID_PARAMETER;
+    else
+    {
+        size_t first = (start - a->base) >> MM_PAGE_SHIFT, last = (end - a->base) >> MM_PAGE_SHIFT, page = first;
+
+        if (ww_mode == WW_KERNEL && harvest( a, first, last - first )) status = STATUS_NO_MEMORY;
+        while (!status && pos < max && (page = bits_find( a->ww_dirty, page, last, 1 )) < last)
+            out[pos++] = (void *)(a->base + (page++ << MM_PAGE_SHIFT));
+        if (!status && reset)
+        {
+            /* NT resets only what it looked at: pages past the last one returned when the
+             * array was full stay dirty for the next call */
+            size_t stop = pos == max ? page : last;
+            bits_update( a->ww_dirty, first, stop, 0 );
+            if (ww_mode == WW_FALLBACK && stop > first && mm_sync_kernel( a, first, stop - first ))
+                status = STATUS_NO_MEMORY;
+        }
+        *count = pos;
+    }
+    mm_unlock_exclusive();
+    return status;
+}
+
+NTSTATUS WINAPI NtGetWriteWatch( HANDLE process, ULONG flags, PVOID base, SIZE_T size, PVOID *addresses,
+                                 ULONG_PTR *count, ULONG *granularity )
+{
+    ULONG_PTR max, n;
+    ULONG gran;
+    uintptr_t start, end;
+    void **buf;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    /* the output counters must be accessible before anything else (kernel32 test_write_watch:
+     * a NULL count or granularity is ERROR_NOACCESS) */
+    if (host_copy_from_user( &max, count, sizeof(max) ) || host_copy_to_user( count, &max, sizeof(max) ))
+        return STATUS_ACCESS_VIOLATION;
+    if (host_copy_from_user( &gran, granularity, sizeof(gran) ) || host_copy_to_user( granularity, &gran, sizeof(gran) ))
+        return STATUS_ACCESS_VIOLATION;
+    if (!max || !size) return STATUS_INVALID_PARAMETER;
+    if (flags & ~WRITE_WATCH_FLAG_RESET) return STATUS_INVALID_PARAMETER;
+    if (!addresses) return STATUS_ACCESS_VIOLATION;
+    if ((status = host_check_process( process ))) return status;
+    if (!round_range( base, size, &start, &end )) return STATUS_INVALID_PARAMETER;
+
+    /* never more entries than pages in the range; probe the array for writing before the
+     * worker resets anything (NT probes it first too) */
+    n = (end - start) >> MM_PAGE_SHIFT;
+    if (max > n) max = n;
+    if (!(buf = malloc( max * sizeof(*buf) ))) return STATUS_NO_MEMORY;
+    if (host_copy_from_user( buf, addresses, max * sizeof(*buf) ) || host_copy_to_user( addresses, buf, max * sizeof(*buf) ))
+    {
+        free( buf );
+        return STATUS_ACCESS_VIOLATION;
+    }
+    n = max;
+    if (!(status = get_worker( start, end, flags & WRITE_WATCH_FLAG_RESET, buf, &n )))
+    {
+        gran = MM_PAGE_SIZE;
+        if (host_copy_to_user( addresses, buf, n * sizeof(*buf) ) || host_copy_to_user( count, &n, sizeof(n) ) ||
+            host_copy_to_user( granularity, &gran, sizeof(gran) ))
+            status = STATUS_ACCESS_VIOLATION;
+    }
+    free( buf );
+    return status;
+}
+
+NTSTATUS WINAPI NtResetWriteWatch( HANDLE process, PVOID base, SIZE_T size )
+{
+    uintptr_t start, end;
+    struct mm_alloc *a;
+    NTSTATUS status;
+
+    if ((status = mm_ensure_init())) return status;
+    if (!size) return STATUS_INVALID_PARAMETER;
+    if ((status = host_check_process( process ))) return status;
+    if (!round_range( base, size, &start, &end )) return STATUS_INVALID_PARAMETER;
+
+    mm_lock_exclusive();
+    if (!(a = find_watched( start, end ))) status = STATUS_INVALID_PARAMETER;
+    else
+    {
+        size_t first = (start - a->base) >> MM_PAGE_SHIFT, count = (end - start) >> MM_PAGE_SHIFT;
+
+        bits_update( a->ww_dirty, first, first + count, 0 );
+        if (ww_mode == WW_KERNEL) status = rearm( a, first, count ) ? STATUS_NO_MEMORY : STATUS_SUCCESS;
+        else if (mm_sync_kernel( a, first, count )) status = STATUS_NO_MEMORY;
+    }
+    mm_unlock_exclusive();
+    return status;
+}
