@@ -282,26 +282,18 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
     {
         uint64_t n = file_size < section->image.image_size ? file_size : section->image.image_size;
         if (pwrite( fd, file, n, 0 ) != (ssize_t)n) status = STATUS_NO_MEMORY;
-        free( file );
-        if (status)
-        {
-            close( fd );
-            return status;
-        }
-        section->fd = fd;
-        section->size = section->image.image_size;
-        return STATUS_SUCCESS;
     }
+    else
     {
         uint32_t hdr = section->image.headers_size < file_size ? section->image.headers_size : (uint32_t)file_size;
         if (pwrite( fd, file, hdr, 0 ) != (ssize_t)hdr) status = STATUS_NO_MEMORY;
-    }
-    for (unsigned int i = 0; !status && i < section->image.nsections; i++)
-    {
-        const struct mm_image_section *sec = &section->image.sections[i];
-        if (!sec->raw_size) continue;
-        if (pwrite( fd, file + sec->raw_offset, sec->raw_size, sec->rva ) != (ssize_t)sec->raw_size)
-            status = STATUS_NO_MEMORY;
+        for (unsigned int i = 0; !status && i < section->image.nsections; i++)
+        {
+            const struct mm_image_section *sec = &section->image.sections[i];
+            if (!sec->raw_size) continue;
+            if (pwrite( fd, file + sec->raw_offset, sec->raw_size, sec->rva ) != (ssize_t)sec->raw_size)
+                status = STATUS_NO_MEMORY;
+        }
     }
     free( file );
     if (status)
