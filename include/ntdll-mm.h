@@ -126,6 +126,14 @@ void ntdll_mm_set_exception_callback( ntdll_mm_exception_callback callback );
  * Without a callback (or when it returns 0) the fault goes to the handler installed before the
  * library's, or takes the default action. */
 
+/* SeLockMemoryPrivilege, as an enabled privilege of the process token: needed for
+ * MEM_LARGE_PAGES and SEC_LARGE_PAGES.  A standalone process starts without it (as a Windows
+ * token does, the privilege being granted by policy and enabled with AdjustTokenPrivileges);
+ * this enables or disables it and returns the previous state.  Large pages come from the
+ * kernel's hugetlb pool (/proc/sys/vm/nr_hugepages); an empty pool makes the allocation fail
+ * with STATUS_INSUFFICIENT_RESOURCES, never silently fall back to small pages. */
+BOOLEAN ntdll_mm_set_lock_memory_privilege( BOOLEAN enable );
+
 /* Register the calling thread's NT-style stack, as its TEB would describe it: the reservation
  * [deallocation_stack, stack_base) with pages committed from stack_limit up and guard pages
  * below.  Touching the guard page of a registered stack does not raise anything: as on NT the

@@ -96,7 +96,9 @@ static void check_range( struct report *r, const struct maps *m, uintptr_t start
             pos = map->start;
             if (pos >= end) break;
         }
-        int want_file = alloc_is_view( a ), want_shared = want_file && !a->cow && !(state & MM_PRIVMAP);
+        /* hugetlb memory shows as a (deleted) file of the pool's internal mount */
+        int want_file = alloc_is_view( a ) || (a->flags & MM_F_LARGE_PAGES);
+        int want_shared = alloc_is_view( a ) && !a->cow && !(state & MM_PRIVMAP);
         if (map->prot != prot || map->shared != want_shared || map->file != want_file)
             mismatch( r, "%#lx-%#lx: kernel has %s%s%s, tree wants %s%s%s\n",
                       (unsigned long)pos, (unsigned long)(map->end < end ? map->end : end),

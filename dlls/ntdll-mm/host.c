@@ -41,6 +41,18 @@ NTSTATUS host_check_process( HANDLE process )
     return host_is_current_process( process ) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
 }
 
+static int lock_memory_privilege;
+
+BOOLEAN ntdll_mm_set_lock_memory_privilege( BOOLEAN enable )
+{
+    return __atomic_exchange_n( &lock_memory_privilege, enable ? 1 : 0, __ATOMIC_ACQ_REL );
+}
+
+int host_has_lock_memory_privilege( void )
+{
+    return __atomic_load_n( &lock_memory_privilege, __ATOMIC_ACQUIRE );
+}
+
 /* 'consumed': the fault changed state (a guard page was cleared), so simply returning would
  * let the access succeed on retry; NT would have ended the process for an unhandled
  * exception, so with the default action the signal is raised again explicitly. */

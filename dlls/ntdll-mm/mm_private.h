@@ -82,6 +82,7 @@ struct mm_section;
 #define MM_F_NOCACHE        0x02u
 #define MM_F_WRITECOMBINE   0x04u
 #define MM_F_TOP_DOWN       0x08u
+#define MM_F_LARGE_PAGES    0x10u    /* backed by the hugetlb pool, committed whole */
 
 #define MM_INLINE_RUNS 4
 
@@ -292,6 +293,8 @@ int host_raise( NTSTATUS code, void *addr, int write, NTSTATUS underlying, void 
 int host_raise_fault( const struct mm_fault *fault, void *addr, void *ucontext );
 int  host_is_current_process( HANDLE process );
 NTSTATUS host_check_process( HANDLE process );
+/* does the caller hold SeLockMemoryPrivilege (large pages)? */
+int  host_has_lock_memory_privilege( void );
 /* copy to/from user memory; STATUS_ACCESS_VIOLATION instead of a crash */
 NTSTATUS host_copy_from_user( void *dst, const void *src, size_t len );
 NTSTATUS host_copy_to_user( void *dst, const void *src, size_t len );

@@ -302,6 +302,32 @@ int os_map_file( uintptr_t addr, size_t size, int prot, int fd, uint64_t offset,
     return 0;
 }
 
+int os_map_huge( uintptr_t addr, size_t size, int prot )
+{
+    void *ret = mmap( (void *)addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_FIXED_NOREPLACE, -1, 0 );
+    if (ret == MAP_FAILED) return -errno;
+    if ((uintptr_t)ret != addr)
+    {
+        munmap( ret, size );
+        return -EEXIST;
+    }
+    return 0;
+}
+
+int os_create_shm_huge( uint64_t size, const char *name )
+{
+    int fd = memfd_create( name, MFD_CLOEXEC | MFD_HUGETLB );
+    if (fd < 0) return -errno;
+    /* take the pool pages now, so an empty pool fails here and not at a later fault */
+    if (fallocate( fd, 0, 0, (off_t)size ))
+    {
+        int err = errno;
+        close( fd );
+        return -err;
+    }
+    return fd;
+}
+
 int os_sync( uintptr_t addr, size_t size )
 {
     return msync( (void *)addr, size, MS_SYNC ) ? -errno : 0;

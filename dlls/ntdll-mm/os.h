@@ -65,6 +65,13 @@ int os_reset( uintptr_t addr, size_t size );       /* contents may be discarded 
 /* map fd at offset over [addr, addr+size): MAP_SHARED or MAP_PRIVATE (copy-on-write).
  * replace: MAP_FIXED over a range we own (a reservation), else MAP_FIXED_NOREPLACE. */
 int os_map_file( uintptr_t addr, size_t size, int prot, int fd, uint64_t offset, int shared, int replace );
+/* private anonymous memory from the hugetlb pool at addr (MAP_FIXED_NOREPLACE), committed at
+ * once: the pool pages are reserved by the call, so an empty pool fails here (-ENOMEM), never
+ * later at a fault */
+int os_map_huge( uintptr_t addr, size_t size, int prot );
+/* a hugetlb-backed memfd (MFD_HUGETLB) of size bytes; the fd or negative errno */
+int os_create_shm_huge( uint64_t size, const char *name );
+
 /* write back dirty shared pages of [addr, addr+size) to their file and wait (msync MS_SYNC) */
 int os_sync( uintptr_t addr, size_t size );
 /* an anonymous shared-memory file of size bytes (memfd_create); the fd or negative errno */

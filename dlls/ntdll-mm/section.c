@@ -316,6 +316,16 @@ static NTSTATUS create_worker( struct mm_section *section, ULONG sec_flags, uint
     NTSTATUS status;
     int fd;
 
+    if (!file && (sec_flags & SEC_LARGE_PAGES))
+    {
+        section->size = size;
+        if ((fd = os_create_shm_huge( size, "ntdll-mm large-page section" )) < 0)
+            return fd == -ENOMEM || fd == -ENOSPC ? STATUS_INSUFFICIENT_RESOURCES : STATUS_NO_MEMORY;
+        section->fd = fd;
+        section->file_writable = 1;
+        section->flags |= SEC_LARGE_PAGES;
+        return STATUS_SUCCESS;
+    }
     if (!file)
     {
         if (!size) return STATUS_INVALID_PARAMETER;
@@ -414,10 +424,13 @@ NTSTATUS WINAPI NtCreateSection( HANDLE *handle, ACCESS_MASK access, const OBJEC
         if ((sec_flags & SEC_NOCACHE) && (sec_flags & SEC_WRITECOMBINE)) return STATUS_INVALID_PARAMETER;
         if (sec_flags & SEC_LARGE_PAGES)
         {
-            /* large pages: pagefile-backed and committed only, and SeLockMemoryPrivilege,
-             * which a standalone caller does not hold yet (the mechanism comes with large pages) */
+            /* large pages: pagefile-backed and committed only (kernel32 test_CreateFileMapping),
+             * a size in large pages, and SeLockMemoryPrivilege */
             if (file || (sec_flags & SEC_RESERVE)) return STATUS_INVALID_PARAMETER;
-            return STATUS_PRIVILEGE_NOT_HELD;
+            if (!os_info.large_page_size) return STATUS_INVALID_PARAMETER;
+            if (!host_has_lock_memory_privilege()) return STATUS_PRIVILEGE_NOT_HELD;
+            if (!size_ptr || !size.QuadPart || (size.QuadPart & (os_info.large_page_size - 1)))
+                return STATUS_INVALID_PARAMETER;
         }
         break;
     default:
@@ -458,7 +471,7 @@ NTSTATUS WINAPI NtCreateSection( HANDLE *handle, ACCESS_MASK access, const OBJEC
     section->obj.refs = 1;
     section->fd = -1;
     section->protect = protect;
-    section->flags = sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_NOCACHE | SEC_WRITECOMBINE);
+    section->flags = sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_NOCACHE | SEC_WRITECOMBINE | SEC_LARGE_PAGES);
     if ((status = create_worker( section, sec_flags, size.QuadPart, file, file_access )))
     {
         free( name );
@@ -727,6 +740,8 @@ static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE
                             ULONG alloc_type, ULONG protect, uintptr_t lowest, uintptr_t limit, size_t align_mask,
                             uintptr_t *base_out )
 {
+    struct mm_place_req req;
+    struct map_ctx ctx;
     struct host_object *obj;
     struct mm_section *section;
     struct mm_alloc *a;
@@ -773,11 +788,20 @@ static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE
     if (!status)
     {
         uint64_t want = *size_io ? *size_io : full - offset;
-        struct mm_place_req req;
-        struct map_ctx ctx;
 
         size = mm_round_up( want, MM_PAGE_MASK );
         cow = protect == PAGE_WRITECOPY || protect == PAGE_EXECUTE_WRITECOPY;
+        if (section->flags & SEC_LARGE_PAGES)
+        {
+            /* views of large pages start and end on large pages */
+            size_t large_mask = os_info.large_page_size - 1;
+            if (offset & large_mask) status = STATUS_MAPPED_ALIGNMENT;
+            size = mm_round_up( want, large_mask );
+            if (align_mask < large_mask) align_mask = large_mask;
+        }
+    }
+    if (!status)
+    {
         ctx.fd = section->fd;
         ctx.offset = offset;
         ctx.shared = !cow;

@@ -230,6 +230,18 @@ static int map_anon( uintptr_t addr, size_t size, void *ctx )
     return os_reserve( addr, size, *(int *)ctx );
 }
 
+struct huge_ctx
+{
+    int prot;
+    int err;
+};
+
+static int map_huge( uintptr_t addr, size_t size, void *ctx )
+{
+    struct huge_ctx *h = ctx;
+    return h->err = os_map_huge( addr, size, h->prot );
+}
+
 /* Lock: exclusive.  Place a new allocation or view of req->size bytes: at req->addr if given
  * (anything of ours there is a conflict), else in the lowest (highest with top_down) free
  * range of the window, and make the kernel mapping with map().  map() must never replace an
@@ -284,6 +296,15 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
     uint32_t state = (args->protect & (PAGE_BASE_MASK | PAGE_GUARD)) | MM_COMMITTED;
 
     if ((args->type & MEM_RESET) && !args->addr) return STATUS_INVALID_PARAMETER;
+    if (args->type & MEM_LARGE_PAGES)
+    {
+        size_t large = os_info.large_page_size;
+        /* size and address multiples of the large-page minimum; the privilege after the
+         * parameters, as NT checks it */
+        if (!large || (args->size & (large - 1)) || (args->addr & (large - 1))) return STATUS_INVALID_PARAMETER;
+        if (!host_has_lock_memory_privilege()) return STATUS_PRIVILEGE_NOT_HELD;
+        if (args->align_mask < large - 1) args->align_mask = large - 1;
+    }
     if (args->addr)
     {
         uintptr_t last;
@@ -314,8 +335,16 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
         struct mm_place_req req = { args->addr ? start : 0, size, args->lowest, args->limit, args->align_mask,
                                     !!(args->type & MEM_TOP_DOWN) };
 
+        struct huge_ctx huge = { prot, 0 };
+
         mm_lock_exclusive();
-        status = mm_place( &req, map_anon, &prot, &start );
+        if (args->type & MEM_LARGE_PAGES)
+        {
+            status = mm_place( &req, map_huge, &huge, &start );
+            /* the pool has no pages to give: NT's "no contiguous large pages" */
+            if (status && huge.err == -ENOMEM) status = STATUS_INSUFFICIENT_RESOURCES;
+        }
+        else status = mm_place( &req, map_anon, &prot, &start );
         if (status)
         {
             mm_unlock_exclusive();
@@ -333,6 +362,7 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
         if (args->protect & PAGE_NOCACHE) a->flags |= MM_F_NOCACHE;
         if (args->protect & PAGE_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
         if (args->type & MEM_TOP_DOWN) a->flags |= MM_F_TOP_DOWN;
+        if (args->type & MEM_LARGE_PAGES) a->flags |= MM_F_LARGE_PAGES;
         if (args->type & MEM_COMMIT) a->runs[0].state = state;
         if ((a->flags & MM_F_WRITE_WATCH) && ww_attach( a ))
         {
@@ -362,6 +392,8 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
         else status = set_view_protection( a, (start - a->base) >> MM_PAGE_SHIFT, (end - start) >> MM_PAGE_SHIFT,
                                            args->protect, 1 );
     }
+    else if ((a->flags & MM_F_LARGE_PAGES) && ((start | end) & (os_info.large_page_size - 1)))
+        status = STATUS_INVALID_PARAMETER;   /* a large page has one protection */
     else if (a->kind == MM_KIND_PRIVATE && (args->type & MEM_COMMIT) &&
              ((args->protect & PAGE_BASE_MASK) == PAGE_WRITECOPY || (args->protect & PAGE_BASE_MASK) == PAGE_EXECUTE_WRITECOPY))
         status = STATUS_INVALID_PAGE_PROTECTION;   /* private memory never copies on write */
@@ -396,7 +428,7 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
 
 static NTSTATUS validate_alloc_type( ULONG type, ULONG protect )
 {
-    const ULONG valid = MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_RESET;
+    const ULONG valid = MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_RESET | MEM_LARGE_PAGES;
     NTSTATUS status;
 
     if (!(type & (MEM_COMMIT | MEM_RESERVE | MEM_RESET))) return STATUS_INVALID_PARAMETER;
@@ -405,6 +437,10 @@ static NTSTATUS validate_alloc_type( ULONG type, ULONG protect )
     if ((type & MEM_RESET) && (type & (MEM_COMMIT | MEM_RESERVE | MEM_WRITE_WATCH))) return STATUS_INVALID_PARAMETER;
     /* write watching is chosen when reserving */
     if ((type & MEM_WRITE_WATCH) && !(type & MEM_RESERVE)) return STATUS_INVALID_PARAMETER;
+    /* large pages are reserved and committed at once, never watched (VirtualAlloc docs) */
+    if ((type & MEM_LARGE_PAGES) &&
+        ((type & (MEM_RESERVE | MEM_COMMIT)) != (MEM_RESERVE | MEM_COMMIT) || (type & MEM_WRITE_WATCH)))
+        return STATUS_INVALID_PARAMETER;
     /* PAGE_WRITECOPY can only be committed inside views: decided by the worker */
     if ((status = mm_validate_protect( protect, (type & (MEM_COMMIT | MEM_RESERVE)) == MEM_COMMIT ))) return status;
     return STATUS_SUCCESS;
@@ -573,6 +609,12 @@ static NTSTATUS free_worker( uintptr_t addr, size_t size, ULONG type, uintptr_t 
     {
         status = STATUS_UNABLE_TO_FREE_VM;
     }
+    else if (type == MEM_DECOMMIT && (a->flags & MM_F_LARGE_PAGES))
+    {
+        /* large pages are nonpageable and committed whole: they go with the allocation
+         * (our choice: no public test pins NT's answer) */
+        status = STATUS_INVALID_PARAMETER;
+    }
     else if (type == MEM_RELEASE)
     {
         /* size 0: the whole allocation, from its base; a size must cover exactly that */
@@ -687,7 +729,10 @@ static NTSTATUS protect_worker( uintptr_t addr, size_t size, ULONG new_prot, uin
         if (alloc_is_view( a ) && (first_state & MM_COMMITTED))
             old_nt = (old_nt & ~MM_PROT_MASK) | section_view_protect( a, first, first_state, &span );
 
-        if (!protect_fits_alloc( a, new_prot & PAGE_BASE_MASK ))
+        /* a large page has one protection: changes cover whole large pages */
+        if ((a->flags & MM_F_LARGE_PAGES) && ((start | end) & (os_info.large_page_size - 1)))
+            status = STATUS_INVALID_PARAMETER;
+        else if (!protect_fits_alloc( a, new_prot & PAGE_BASE_MASK ))
             status = alloc_is_view( a ) ? STATUS_SECTION_PROTECTION : STATUS_INVALID_PAGE_PROTECTION;
         for (size_t p = first; p < first + count && !status; p = runs_span_end( a, p ))
             if (!(runs_state( a, p ) & MM_COMMITTED)) status = STATUS_NOT_COMMITTED;
