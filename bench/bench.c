@@ -653,6 +653,122 @@ static double count_syscalls( void (*func)( unsigned int ), unsigned int n )
 }
 
 /* ------------------------------------------------------------------------------------- */
+/* guard-page fault round trip: arm a guard page, touch it, the exception is delivered and
+ * execution continues.  ntdll-mm: NtProtectVirtualMemory(PAGE_GUARD) + the library's fault
+ * path + an exception callback that continues.  Raw: mprotect(PROT_NONE) + a SIGSEGV handler
+ * of our own that mprotects the page back, which is what a program (or Wine 8.0) does without
+ * the library. */
+
+static char *guard_page;
+
+static int guard_continue( const struct ntdll_mm_exception *exc, void *ucontext )
+{
+    return exc->code == STATUS_GUARD_PAGE_VIOLATION;
+}
+
+static void guard_setup( void )
+{
+    guard_page = nt_alloc( 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE );
+    ntdll_mm_set_exception_callback( guard_continue );
+}
+
+static void guard_cleanup( void )
+{
+    ntdll_mm_set_exception_callback( NULL );
+    nt_release( guard_page );
+}
+
+static void guard_nt( unsigned int n )
+{
+    for (unsigned int i = 0; i < n; i++)
+    {
+        void *addr = guard_page;
+        SIZE_T size = page_size;
+        ULONG old;
+        if (NtProtectVirtualMemory( NtCurrentProcess(), &addr, &size, PAGE_READWRITE | PAGE_GUARD, &old ))
+            fatal( "guard: NtProtectVirtualMemory failed\n" );
+        *(volatile char *)guard_page = (char)i;
+    }
+}
+
+static void raw_guard_handler( int sig, siginfo_t *info, void *ctx )
+{
+    mprotect( guard_page, page_size, PROT_READ | PROT_WRITE );
+}
+
+static void guard_raw( unsigned int n )
+{
+    struct sigaction sa, old;
+
+    memset( &sa, 0, sizeof(sa) );
+    sa.sa_sigaction = raw_guard_handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction( SIGSEGV, &sa, &old );
+    for (unsigned int i = 0; i < n; i++)
+    {
+        mprotect( guard_page, page_size, PROT_NONE );
+        *(volatile char *)guard_page = (char)i;
+    }
+    sigaction( SIGSEGV, &old, NULL );
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* 1 GiB allocated and touched (a byte per 4K page), with large pages vs small pages, both
+ * through the library in the same run; needs root to size the hugetlb pool, restored after */
+
+#define LARGE_BENCH_SIZE ((SIZE_T)1 << 30)
+static long large_saved_pool = -1;
+
+static long hugepages_sysctl( long set )
+{
+    long v = -1;
+    FILE *f = fopen( "/proc/sys/vm/nr_hugepages", set >= 0 ? "we" : "re" );
+    if (!f) return -1;
+    if (set >= 0) v = fprintf( f, "%ld\n", set ) > 0 ? set : -1;
+    else if (fscanf( f, "%ld", &v ) != 1) v = -1;
+    if (fclose( f )) v = -1;
+    return v;
+}
+
+static int large_prepare( char *why, size_t len )
+{
+    long pages = (long)(LARGE_BENCH_SIZE / 0x200000);
+    large_saved_pool = hugepages_sysctl( -1 );
+    if (large_saved_pool < 0 || hugepages_sysctl( large_saved_pool + pages ) < 0)
+    {
+        snprintf( why, len, "cannot size the hugetlb pool (needs root)" );
+        return 0;
+    }
+    if (hugepages_sysctl( -1 ) < large_saved_pool + pages)
+    {
+        snprintf( why, len, "the kernel found only %ld of %ld huge pages", hugepages_sysctl( -1 ) - large_saved_pool, pages );
+        hugepages_sysctl( large_saved_pool );
+        return 0;
+    }
+    ntdll_mm_set_lock_memory_privilege( TRUE );
+    return 1;
+}
+
+static void large_cleanup( void )
+{
+    ntdll_mm_set_lock_memory_privilege( FALSE );
+    if (large_saved_pool >= 0) hugepages_sysctl( large_saved_pool );
+}
+
+static void large_touch( unsigned int n, ULONG type )
+{
+    for (unsigned int i = 0; i < n; i++)
+    {
+        char *p = nt_alloc( LARGE_BENCH_SIZE, type, PAGE_READWRITE );
+        touch( p, LARGE_BENCH_SIZE );
+        nt_release( p );
+    }
+}
+
+static void large_nt( unsigned int n ) { large_touch( n, MEM_RESERVE | MEM_COMMIT | MEM_LARGE_PAGES ); }
+static void small_nt( unsigned int n ) { large_touch( n, MEM_RESERVE | MEM_COMMIT ); }
+
+/* ------------------------------------------------------------------------------------- */
 /* driver */
 
 struct row
@@ -992,6 +1108,11 @@ int main( int argc, char *argv[] )
           0, 0, 0, 0 },
         { "ww-get", "write watch: GetWriteWatch(RESET) 1 GiB 1% dirty, kernel vs fallback", NULL, NULL, NULL, NULL,
           0, 0, 0, 0.1 },
+        { "guard", "guard-page fault round trip (raw: mprotect + own SIGSEGV handler)", guard_setup, guard_cleanup,
+          guard_nt, guard_raw, 0, 0, 0, 0 },
+        /* ntdll-mm column: large pages; raw column: small pages, both through the library */
+        { "large", "alloc+touch+free 1 GiB: large pages vs small pages", NULL, large_cleanup, large_nt, small_nt,
+          0, 0, 0, 0 },
     };
     const unsigned int nb_rows = sizeof(rows) / sizeof(rows[0]);
     struct ntdll_mm_kernel_info info;
@@ -1076,6 +1197,7 @@ int main( int argc, char *argv[] )
         if (!strcmp( row->id, "protect" )) row->nt_ops = row->raw_ops = 20 * opt_iters;
         if (!strncmp( row->id, "query", 5 )) row->nt_ops = row->raw_ops = 10 * opt_regions;
         if (!strcmp( row->id, "query-maps" )) row->raw_ops = quick ? 2 : 10;
+        if (!strcmp( row->id, "large" )) row->nt_ops = row->raw_ops = 1;
         if (strlen( row->name ) > width) width = strlen( row->name );
     }
 
@@ -1092,6 +1214,15 @@ int main( int argc, char *argv[] )
         {
             run_write_watch( rows, nb_rows, argv[0], info.write_watch_mode );
             continue;
+        }
+        if (!strcmp( rows[i].id, "large" ))
+        {
+            char why[128];
+            if (!large_prepare( why, sizeof(why) ))
+            {
+                printf( "skipping the row \"%s\": %s\n", rows[i].name, why );
+                continue;
+            }
         }
         if (!strcmp( rows[i].id, "query" ) && !have_procmap_query())
         {
