@@ -147,6 +147,13 @@ static void check_alloc( struct mm_alloc *a, void *ctx )
     if (a->kind == MM_KIND_FOREIGN) return;
 
     if (!a->nruns || a->runs[0].page) mismatch( r, "%#lx: runs do not start at page 0\n", (unsigned long)a->base );
+    /* a placeholder is nothing but reserved address space: one reserved run, PAGE_NOACCESS,
+     * private (its kernel side, PROT_NONE and absent, is checked below like any reservation) */
+    if ((a->flags & MM_F_PLACEHOLDER) &&
+        (a->kind != MM_KIND_PRIVATE || a->nruns != 1 || a->runs[0].state || a->alloc_prot != PAGE_NOACCESS ||
+         (a->flags & ~(MM_F_PLACEHOLDER | MM_F_TOP_DOWN))))
+        mismatch( r, "%#lx: placeholder with state %#x flags %#x\n", (unsigned long)a->base, a->runs[0].state,
+                  a->flags );
     for (size_t i = 0; i < a->nruns; i++)
     {
         size_t end = run_end( a, i );

@@ -83,6 +83,12 @@ struct mm_section;
 #define MM_F_WRITECOMBINE   0x04u
 #define MM_F_TOP_DOWN       0x08u
 #define MM_F_LARGE_PAGES    0x10u    /* backed by the hugetlb pool, committed whole */
+/* placeholders (VirtualAlloc2 MEM_RESERVE_PLACEHOLDER): NT splits, joins and replaces them; here a
+ * placeholder is a private node whose one run is reserved (PROT_NONE, like a reservation), and
+ * its pieces share one kernel mapping until something replaces them (MAP_FIXED over them) */
+#define MM_F_PLACEHOLDER    0x100u   /* a placeholder: MEM_RESERVE, AllocationProtect PAGE_NOACCESS */
+#define MM_F_REPLACED       0x200u   /* private memory or view that replaced a placeholder and may
+                                        become one again (MEM_PRESERVE_PLACEHOLDER) */
 
 #define MM_INLINE_RUNS 4
 
@@ -185,6 +191,10 @@ NTSTATUS mm_place( const struct mm_place_req *req, mm_map_func map, void *ctx, u
 NTSTATUS mm_parse_address_requirements( const MEM_EXTENDED_PARAMETER *parameters, ULONG count, int fixed_addr,
                                         uintptr_t *lowest, uintptr_t *limit, size_t *align_mask, int *have_req );
 UINT_PTR mm_zero_bits_limit( ULONG_PTR zero_bits );
+/* placeholders (virtual.c): a new placeholder node for [base, end), not in the tree yet; and the
+ * placeholder exactly covering [start, end), or NULL.  Lock: exclusive / shared. */
+struct mm_alloc *mm_new_placeholder( uintptr_t base, uintptr_t end );
+struct mm_alloc *mm_find_placeholder( uintptr_t start, uintptr_t end );
 /* copy an in/out (address, size) pair in and check it can be written back; and out */
 NTSTATUS mm_fetch_inout( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *size );
 NTSTATUS mm_store_inout( PVOID *ret, SIZE_T *size_ptr, uintptr_t addr, size_t size );

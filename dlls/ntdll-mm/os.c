@@ -289,6 +289,13 @@ int os_decommit( uintptr_t addr, size_t size )
     return ret == MAP_FAILED ? -errno : 0;
 }
 
+int os_replace_anon( uintptr_t addr, size_t size, int prot )
+{
+    /* MAP_FIXED on purpose: the range is ours (a placeholder or a view being turned into one) */
+    void *ret = mmap( (void *)addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0 );
+    return ret == MAP_FAILED ? -errno : 0;
+}
+
 int os_map_file( uintptr_t addr, size_t size, int prot, int fd, uint64_t offset, int shared, int replace )
 {
     int flags = (shared ? MAP_SHARED : MAP_PRIVATE | MAP_NORESERVE) | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE);

@@ -61,6 +61,10 @@ int os_discard( uintptr_t addr, size_t size );     /* contents gone, pages read 
  * land between the two); the range must lie inside one of our private anonymous mappings */
 int os_decommit( uintptr_t addr, size_t size );
 int os_reset( uintptr_t addr, size_t size );       /* contents may be discarded lazily (MADV_FREE) */
+/* placeholders: a fresh private anonymous mapping with prot over [addr, addr+size), which we
+ * own (MAP_FIXED): a placeholder replaced by private memory, or memory or a view turned back
+ * into a placeholder (PROT_NONE); the old contents, mlock and write-watch registration go */
+int os_replace_anon( uintptr_t addr, size_t size, int prot );
 
 /* map fd at offset over [addr, addr+size): MAP_SHARED or MAP_PRIVATE (copy-on-write).
  * replace: MAP_FIXED over a range we own (a reservation), else MAP_FIXED_NOREPLACE. */

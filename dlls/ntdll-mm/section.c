@@ -736,6 +736,30 @@ void section_commit_pages( struct mm_alloc *a, size_t first, size_t count )
     vad_walk( commit_other_view, &ctx );
 }
 
+/* Lock: exclusive.  MEM_REPLACE_PLACEHOLDER: the view must cover exactly one placeholder
+ * (MapViewOfFile3; Wine's kernelbase test_VirtualAlloc2), else STATUS_CONFLICTING_ADDRESSES.
+ * The file is mapped over it with MAP_FIXED; *view is the new view's node, not in the tree yet. */
+static NTSTATUS replace_placeholder( const struct mm_place_req *req, struct map_ctx *ctx, uintptr_t *base,
+                                     struct mm_alloc **view )
+{
+    struct mm_alloc *ph, *a;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (!(ph = mm_find_placeholder( req->addr, req->addr + req->size ))) return STATUS_CONFLICTING_ADDRESSES;
+    if (!(a = vad_new( MM_KIND_MAPPED, ph->base, ph->end ))) return STATUS_NO_MEMORY;
+    if (os_map_file( ph->base, req->size, ctx->prot, ctx->fd, ctx->offset, ctx->shared, 1 ))
+    {
+        vad_free( a );
+        return STATUS_NO_MEMORY;
+    }
+    vad_remove( ph );
+    vad_free( ph );
+    a->flags |= MM_F_REPLACED;
+    *base = a->base;
+    *view = a;
+    return STATUS_SUCCESS;
+}
+
 static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE_T *size_io, SIZE_T commit_size,
                             ULONG alloc_type, ULONG protect, uintptr_t lowest, uintptr_t limit, size_t align_mask,
                             uintptr_t *base_out )
@@ -756,6 +780,12 @@ static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE
     if ((status = host_ref_handle( handle, HOST_SECTION, access, &obj, NULL ))) return status;
     section = section_from_obj( obj );
 
+    if ((alloc_type & MEM_REPLACE_PLACEHOLDER) && (section->is_image || (section->flags & SEC_LARGE_PAGES)))
+    {
+        /* not supported yet: image views and large pages are placed by their own code */
+        section_release( section );
+        return STATUS_INVALID_PARAMETER;
+    }
     if (section->is_image)
     {
         size_t isize = 0;
@@ -813,8 +843,9 @@ static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE
         req.limit = limit;
         req.align_mask = align_mask;
         req.top_down = !!(alloc_type & MEM_TOP_DOWN);
-        status = mm_place( &req, map_view_cb, &ctx, &base );
-        if (!status && !(a = vad_new( MM_KIND_MAPPED, base, base + size )))
+        if (alloc_type & MEM_REPLACE_PLACEHOLDER) status = replace_placeholder( &req, &ctx, &base, &a );
+        else status = mm_place( &req, map_view_cb, &ctx, &base );
+        if (!status && !(alloc_type & MEM_REPLACE_PLACEHOLDER) && !(a = vad_new( MM_KIND_MAPPED, base, base + size )))
         {
             os_release( base, size );
             status = STATUS_NO_MEMORY;
@@ -869,8 +900,10 @@ static NTSTATUS map_common( HANDLE handle, HANDLE process, PVOID *addr_ptr, ULON
         return STATUS_INVALID_PARAMETER_4;
     if (addr && zero_bits >= 32 && ((uintptr_t)addr & ~zero_bits)) return STATUS_INVALID_PARAMETER_4;
     /* MEM_COMMIT is refused (ReactOS apitest), AT_ROUND_TO_PAGE only exists for 32-bit callers */
-    if (alloc_type & ~(MEM_TOP_DOWN | MEM_RESERVE | MEM_LARGE_PAGES))
+    if (alloc_type & ~(MEM_TOP_DOWN | MEM_RESERVE | MEM_LARGE_PAGES | (ex ? MEM_REPLACE_PLACEHOLDER : 0)))
         return ex ? STATUS_INVALID_PARAMETER : STATUS_INVALID_PARAMETER_9;
+    /* MapViewOfFile3: the view replaces the placeholder at the address given */
+    if ((alloc_type & MEM_REPLACE_PLACEHOLDER) && !addr) return STATUS_INVALID_PARAMETER;
     if ((offset.QuadPart & MM_GRAN_MASK) || ((uintptr_t)addr & MM_GRAN_MASK)) return STATUS_MAPPED_ALIGNMENT;
     if (offset.QuadPart < 0) return STATUS_INVALID_PARAMETER;
     if (ex && (status = mm_parse_address_requirements( params, count, addr != NULL, &lowest, &limit, &align_mask,
@@ -924,6 +957,29 @@ void section_unmap_view( struct mm_alloc *a )
     vad_free( a );
 }
 
+/* Lock: exclusive.  UnmapViewOfFile2(MEM_PRESERVE_PLACEHOLDER): a view that replaced a
+ * placeholder becomes that placeholder again; any other view cannot (our choice, as for
+ * private memory in Wine's ntdll test: STATUS_CONFLICTING_ADDRESSES). */
+static NTSTATUS unmap_to_placeholder( struct mm_alloc *a )
+{
+    struct mm_alloc *ph;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (!(a->flags & MM_F_REPLACED)) return STATUS_CONFLICTING_ADDRESSES;
+    if (!(ph = mm_new_placeholder( a->base, a->end ))) return STATUS_NO_MEMORY;
+    /* an anonymous PROT_NONE mapping over the file mapping: the range never becomes free */
+    if (os_replace_anon( a->base, a->end - a->base, PROT_NONE ))
+    {
+        vad_free( ph );
+        return STATUS_NO_MEMORY;
+    }
+    vad_remove( a );
+    section_release( a->section );
+    vad_free( a );
+    vad_insert( ph );
+    return STATUS_SUCCESS;
+}
+
 static NTSTATUS unmap_common( HANDLE process, PVOID addr, ULONG flags )
 {
     struct mm_alloc *a;
@@ -931,10 +987,12 @@ static NTSTATUS unmap_common( HANDLE process, PVOID addr, ULONG flags )
 
     if ((status = mm_ensure_init())) return status;
     if ((status = host_check_process( process ))) return status;
-    if (flags & ~1u /* MEM_UNMAP_WITH_TRANSIENT_BOOST: a scheduling hint */) return STATUS_INVALID_PARAMETER;
+    if (flags & ~(1u /* MEM_UNMAP_WITH_TRANSIENT_BOOST: a scheduling hint */ | MEM_PRESERVE_PLACEHOLDER))
+        return STATUS_INVALID_PARAMETER;
     mm_lock_exclusive();
     a = vad_find( (uintptr_t)addr );
     if (!a || !alloc_is_view( a )) status = STATUS_NOT_MAPPED_VIEW;
+    else if (flags & MEM_PRESERVE_PLACEHOLDER) status = unmap_to_placeholder( a );
     else section_unmap_view( a );
     mm_unlock_exclusive();
     return status;

@@ -363,6 +363,7 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
         if (args->protect & PAGE_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
         if (args->type & MEM_TOP_DOWN) a->flags |= MM_F_TOP_DOWN;
         if (args->type & MEM_LARGE_PAGES) a->flags |= MM_F_LARGE_PAGES;
+        if (args->type & MEM_RESERVE_PLACEHOLDER) a->flags |= MM_F_PLACEHOLDER;
         if (args->type & MEM_COMMIT) a->runs[0].state = state;
         if ((a->flags & MM_F_WRITE_WATCH) && ww_attach( a ))
         {
@@ -378,10 +379,12 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
         return STATUS_SUCCESS;
     }
 
-    /* commit or reset inside an existing allocation */
+    /* commit or reset inside an existing allocation; a placeholder has nothing to commit
+     * until it is replaced (Wine's ntdll test_NtAllocateVirtualMemoryEx, Windows behaviour) */
     mm_lock_exclusive();
     a = vad_find( start );
-    if (!a || a->kind == MM_KIND_FOREIGN || end > a->end) status = STATUS_CONFLICTING_ADDRESSES;
+    if (!a || a->kind == MM_KIND_FOREIGN || end > a->end || (a->flags & MM_F_PLACEHOLDER))
+        status = STATUS_CONFLICTING_ADDRESSES;
     else if (alloc_is_view( a ) && (args->type & MEM_COMMIT))
     {
         /* file and image views are committed by their file; pagefile views accept MEM_COMMIT
@@ -542,6 +545,179 @@ NTSTATUS mm_parse_address_requirements( const MEM_EXTENDED_PARAMETER *parameters
     return STATUS_SUCCESS;
 }
 
+/* ---- placeholders ---------------------------------------------------------------------------
+ * Rules (VirtualAlloc2 / VirtualFree / MapViewOfFile3 / UnmapViewOfFile2 documentation; Wine's ntdll
+ * test_NtAllocateVirtualMemoryEx and kernelbase test_VirtualAlloc2, which pass on Windows):
+ * - a placeholder is reserved with MEM_RESERVE | MEM_RESERVE_PLACEHOLDER and PAGE_NOACCESS only, and
+ *   reads as MEM_RESERVE, MEM_PRIVATE, AllocationProtect PAGE_NOACCESS;
+ * - MEM_REPLACE_PLACEHOLDER (with MEM_RESERVE, maybe MEM_COMMIT) turns exactly one whole placeholder
+ *   into private memory or a view; anything else there is STATUS_CONFLICTING_ADDRESSES;
+ * - MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER splits a placeholder (page granularity) or turns memory
+ *   that replaced one back into one; MEM_RELEASE | MEM_COALESCE_PLACEHOLDERS joins two or more
+ *   adjacent placeholders exactly covering the range.
+ * Linux has no such object: a placeholder is a PROT_NONE reservation; splitting and joining only
+ * change the tree, replacing maps over it with MAP_FIXED (never a window where it is unmapped). */
+
+struct mm_alloc *mm_new_placeholder( uintptr_t base, uintptr_t end )
+{
+    struct mm_alloc *a = vad_new( MM_KIND_PRIVATE, base, end );
+
+    if (!a) return NULL;
+    a->alloc_prot = PAGE_NOACCESS;
+    a->flags = MM_F_PLACEHOLDER;
+    return a;
+}
+
+struct mm_alloc *mm_find_placeholder( uintptr_t start, uintptr_t end )
+{
+    struct mm_alloc *a = vad_find( start );
+
+    if (!a || !(a->flags & MM_F_PLACEHOLDER) || a->base != start || a->end != end) return NULL;
+    return a;
+}
+
+static NTSTATUS validate_placeholder_type( ULONG type, ULONG protect, int have_addr, int have_req )
+{
+    if (type & MEM_RESERVE_PLACEHOLDER)
+    {
+        /* nothing but a reservation, no access (Wine's ntdll test: PAGE_READWRITE is refused) */
+        if (!(type & MEM_RESERVE) || (type & ~(MEM_RESERVE | MEM_RESERVE_PLACEHOLDER | MEM_TOP_DOWN)))
+            return STATUS_INVALID_PARAMETER;
+        if (protect != PAGE_NOACCESS) return STATUS_INVALID_PARAMETER;
+    }
+    if (type & MEM_REPLACE_PLACEHOLDER)
+    {
+        /* MEM_REPLACE_PLACEHOLDER alone or with MEM_COMMIT only is refused (same test) */
+        if (!(type & MEM_RESERVE) || (type & MEM_LARGE_PAGES)) return STATUS_INVALID_PARAMETER;
+        if (!have_addr || have_req) return STATUS_INVALID_PARAMETER;
+    }
+    return STATUS_SUCCESS;
+}
+
+/* MEM_REPLACE_PLACEHOLDER: the placeholder at [addr, addr+size) becomes a private allocation */
+static NTSTATUS replace_placeholder_worker( struct alloc_args *args )
+{
+    uintptr_t start = mm_round_down( args->addr, MM_PAGE_MASK ), end, last;
+    uint32_t state = (args->protect & (PAGE_BASE_MASK | PAGE_GUARD)) | MM_COMMITTED;
+    ULONG base_prot = args->protect & PAGE_BASE_MASK;
+    struct mm_alloc *a;
+    NTSTATUS status = STATUS_SUCCESS;
+    int prot;
+
+    if (__builtin_add_overflow( args->addr, args->size, &last ) || last > mm.highest + 1)
+        return STATUS_INVALID_PARAMETER;
+    end = mm_round_up( last, MM_PAGE_MASK );
+    if (base_prot == PAGE_WRITECOPY || base_prot == PAGE_EXECUTE_WRITECOPY) return STATUS_INVALID_PAGE_PROTECTION;
+    prot = (args->type & MEM_COMMIT) ? mm_prot_to_unix( state ) : PROT_NONE;
+
+    mm_lock_exclusive();
+    if (!(a = mm_find_placeholder( start, end ))) status = STATUS_CONFLICTING_ADDRESSES;
+    else
+    {
+        vad_remove( a );
+        a->flags = MM_F_REPLACED;
+        a->alloc_prot = args->protect;
+        if (args->type & MEM_WRITE_WATCH) a->flags |= MM_F_WRITE_WATCH;
+        if (args->protect & PAGE_NOCACHE) a->flags |= MM_F_NOCACHE;
+        if (args->protect & PAGE_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
+        if (args->type & MEM_COMMIT) a->runs[0].state = state;
+        /* a fresh mapping: the placeholder's kernel mapping may be shared with its neighbours */
+        if (os_replace_anon( start, end - start, prot ) ||
+            ((a->flags & MM_F_WRITE_WATCH) && ww_attach( a )))
+        {
+            os_replace_anon( start, end - start, PROT_NONE );
+            a->flags = MM_F_PLACEHOLDER;
+            a->alloc_prot = PAGE_NOACCESS;
+            a->runs[0].state = 0;
+            status = STATUS_NO_MEMORY;
+        }
+        vad_insert( a );
+    }
+    mm_unlock_exclusive();
+    if (!status)
+    {
+        args->addr = start;
+        args->size = end - start;
+    }
+    return status;
+}
+
+/* Lock: exclusive.  Make [start, end), inside placeholder a, a placeholder of its own: a keeps
+ * that range, new placeholders take what is left on either side. */
+static NTSTATUS split_placeholder( struct mm_alloc *a, uintptr_t start, uintptr_t end )
+{
+    struct mm_alloc *head = NULL, *tail = NULL;
+
+    MM_ASSERT_EXCLUSIVE();
+    if ((start > a->base && !(head = mm_new_placeholder( a->base, start ))) ||
+        (end < a->end && !(tail = mm_new_placeholder( end, a->end ))))
+    {
+        if (head) vad_free( head );
+        return STATUS_NO_MEMORY;
+    }
+    vad_remove( a );
+    a->base = start;
+    a->end = end;
+    vad_insert( a );
+    if (head) vad_insert( head );
+    if (tail) vad_insert( tail );
+    return STATUS_SUCCESS;
+}
+
+/* Lock: exclusive.  MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER on [start, end) of private allocation a */
+static NTSTATUS preserve_placeholder( struct mm_alloc *a, uintptr_t start, uintptr_t end )
+{
+    MM_ASSERT_EXCLUSIVE();
+    if (a->flags & MM_F_PLACEHOLDER)
+    {
+        /* splitting a placeholder into itself is a conflict (Wine's ntdll test) */
+        if (start == a->base && end == a->end) return STATUS_CONFLICTING_ADDRESSES;
+        return split_placeholder( a, start, end );
+    }
+    /* only memory that replaced a placeholder goes back to one, and only whole; an ordinary
+     * allocation is STATUS_CONFLICTING_ADDRESSES (same test) */
+    if (!(a->flags & MM_F_REPLACED) || start != a->base || end != a->end) return STATUS_CONFLICTING_ADDRESSES;
+    /* contents, locks and write-watch registration go with the old mapping */
+    if (os_replace_anon( a->base, a->end - a->base, PROT_NONE )) return STATUS_NO_MEMORY;
+    free( a->ww_dirty );
+    a->ww_dirty = NULL;
+    a->flags = MM_F_PLACEHOLDER;
+    a->alloc_prot = PAGE_NOACCESS;
+    a->nruns = 1;
+    a->runs[0].page = 0;
+    a->runs[0].state = 0;
+    return STATUS_SUCCESS;
+}
+
+/* Lock: exclusive.  MEM_RELEASE | MEM_COALESCE_PLACEHOLDERS: [start, end) must be exactly two or
+ * more adjacent placeholders (VirtualFree documentation; Wine's ntdll test: any other range,
+ * a single placeholder or one that was replaced is STATUS_CONFLICTING_ADDRESSES). */
+static NTSTATUS coalesce_placeholders( uintptr_t start, uintptr_t end )
+{
+    struct mm_alloc *a = vad_find( start ), *n;
+    unsigned int count = 1;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (!a || !(a->flags & MM_F_PLACEHOLDER) || a->base != start) return STATUS_CONFLICTING_ADDRESSES;
+    for (n = a; n->end < end; count++)
+    {
+        n = vad_find( n->end );
+        if (!n || !(n->flags & MM_F_PLACEHOLDER)) return STATUS_CONFLICTING_ADDRESSES;
+    }
+    if (n->end != end || count < 2) return STATUS_CONFLICTING_ADDRESSES;
+    /* the pieces share the kernel mapping already: only the tree changes; a placeholder's
+     * runs stay one reserved run whatever its size */
+    vad_remove( a );
+    while (a->end < end && (n = vad_find( a->end )))
+    {
+        vad_remove( n );
+        a->end = n->end;
+        vad_free( n );
+    }
+    vad_insert( a );
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *size_ptr, ULONG type,
                                            ULONG protect, MEM_EXTENDED_PARAMETER *parameters,
                                            ULONG count )
@@ -564,8 +740,9 @@ NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *s
 
     if (!size) return STATUS_INVALID_PARAMETER;
     if ((status = host_check_process( process ))) return status;
-    if (type & (MEM_RESERVE_PLACEHOLDER | MEM_REPLACE_PLACEHOLDER)) return STATUS_INVALID_PARAMETER;
-    if ((status = validate_alloc_type( type, protect ))) return status;
+    if ((status = validate_placeholder_type( type, protect, addr != NULL, have_req ))) return status;
+    if ((status = validate_alloc_type( type & ~(MEM_RESERVE_PLACEHOLDER | MEM_REPLACE_PLACEHOLDER), protect )))
+        return status;
     /* address requirements only make sense for a new reservation */
     if (have_req && !(type & MEM_RESERVE) && (args.limit || args.lowest || args.align_mask != MM_GRAN_MASK))
         return STATUS_INVALID_PARAMETER;
@@ -574,7 +751,9 @@ NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *s
     args.size = size;
     args.type = type;
     args.protect = protect;
-    if ((status = allocate_worker( &args ))) return status;
+    if (type & MEM_REPLACE_PLACEHOLDER) status = replace_placeholder_worker( &args );
+    else status = allocate_worker( &args );
+    if (status) return status;
     return mm_store_inout( ret, size_ptr, args.addr, args.size );
 }
 
@@ -595,7 +774,15 @@ static NTSTATUS free_worker( uintptr_t addr, size_t size, ULONG type, uintptr_t 
 
     mm_lock_exclusive();
     a = vad_find( start );
-    if (!a || a->kind == MM_KIND_FOREIGN)
+    if (type == (MEM_RELEASE | MEM_COALESCE_PLACEHOLDERS))
+    {
+        if (!(status = coalesce_placeholders( start, end )))
+        {
+            *ret_base = start;
+            *ret_size = end - start;
+        }
+    }
+    else if (!a || a->kind == MM_KIND_FOREIGN)
     {
         /* free memory, or memory the library did not allocate: never ours to free */
         status = STATUS_MEMORY_NOT_ALLOCATED;
@@ -615,11 +802,23 @@ static NTSTATUS free_worker( uintptr_t addr, size_t size, ULONG type, uintptr_t 
          * (our choice: no public test pins NT's answer) */
         status = STATUS_INVALID_PARAMETER;
     }
+    else if (type == (MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER))
+    {
+        if (!(status = preserve_placeholder( a, start, end )))
+        {
+            *ret_base = start;
+            *ret_size = end - start;
+        }
+    }
     else if (type == MEM_RELEASE)
     {
-        /* size 0: the whole allocation, from its base; a size must cover exactly that */
+        /* size 0: the whole allocation, from its base; a size must cover exactly that, except
+         * that the start of a placeholder is released alone (Wine's ntdll test
+         * test_NtAllocateVirtualMemoryEx: 0x4000 of a 0x8000 placeholder is released with size
+         * 0x4000 reported): split, then release the piece */
         if (start != a->base) status = size ? STATUS_INVALID_PARAMETER : STATUS_FREE_VM_NOT_AT_BASE;
-        else if (size && end != a->end) status = STATUS_INVALID_PARAMETER;
+        else if (size && end != a->end && !(a->flags & MM_F_PLACEHOLDER)) status = STATUS_INVALID_PARAMETER;
+        else if (size && end != a->end && split_placeholder( a, start, end )) status = STATUS_NO_MEMORY;
         else if (os_release( a->base, a->end - a->base )) status = STATUS_NO_MEMORY;
         else
         {
@@ -660,7 +859,14 @@ NTSTATUS WINAPI NtFreeVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *si
     if ((status = mm_ensure_init())) return status;
     if ((status = mm_fetch_inout( addr_ptr, size_ptr, &addr, &size ))) return status;
     if ((status = host_check_process( process ))) return status;
-    if (type != MEM_RELEASE && type != MEM_DECOMMIT) return STATUS_INVALID_PARAMETER;
+    if (type & (MEM_PRESERVE_PLACEHOLDER | MEM_COALESCE_PLACEHOLDERS))
+    {
+        /* placeholder operations are releases of a given range (Wine's ntdll test) */
+        if (type != (MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER) && type != (MEM_RELEASE | MEM_COALESCE_PLACEHOLDERS))
+            return STATUS_INVALID_PARAMETER_4;
+        if (!size) return STATUS_INVALID_PARAMETER_3;
+    }
+    else if (type != MEM_RELEASE && type != MEM_DECOMMIT) return STATUS_INVALID_PARAMETER;
     if (!addr) return STATUS_INVALID_PARAMETER;
     if ((status = free_worker( (uintptr_t)addr, size, type, &base, &rsize ))) return status;
     return mm_store_inout( addr_ptr, size_ptr, base, rsize );
