@@ -117,6 +117,8 @@ struct mm_alloc
     int        cow;              /* mapped MAP_PRIVATE: writes never reach the section */
     /* MM_F_WRITE_WATCH: one bit per page, written and not reset (writewatch.c) */
     uint64_t  *ww_dirty;
+    /* MEM_RESET: one bit per page that held data when it was reset, for MEM_RESET_UNDO */
+    uint64_t  *reset_present;
 };
 
 static inline int alloc_is_view( const struct mm_alloc *a )

@@ -316,6 +316,7 @@ void vad_free( struct mm_alloc *a )
 {
     if (a->runs != a->inline_runs) free( a->runs );
     free( a->ww_dirty );
+    free( a->reset_present );
     free( a );
 }
 

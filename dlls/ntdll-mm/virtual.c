@@ -288,6 +288,63 @@ NTSTATUS mm_place( const struct mm_place_req *req, mm_map_func map, void *ctx, u
 
 static NTSTATUS set_view_protection( struct mm_alloc *a, size_t first, size_t count, ULONG prot, int commit );
 
+/* Lock: exclusive.  MEM_RESET of committed pages [first, first+count): remember which of them
+ * hold data now (present in the page tables), so MEM_RESET_UNDO can tell whether the kernel
+ * has since discarded any. */
+static void note_reset_pages( struct mm_alloc *a, size_t first, size_t count )
+{
+    uint64_t entries[512];
+
+    MM_ASSERT_EXCLUSIVE();
+    if (!a->reset_present && !(a->reset_present = calloc( (alloc_pages( a ) + 63) / 64, sizeof(uint64_t) ))) return;
+    for (size_t done = 0; done < count; )
+    {
+        size_t n = count - done < ARRAY_SIZE( entries ) ? count - done : ARRAY_SIZE( entries );
+        if (os_read_pagemap( a->base + ((first + done) << MM_PAGE_SHIFT), n, entries )) return;
+        for (size_t i = 0; i < n; i++)
+        {
+            size_t page = first + done + i;
+            if (entries[i] & (OS_PM_PRESENT | OS_PM_SWAPPED)) a->reset_present[page / 64] |= 1ull << (page % 64);
+            else a->reset_present[page / 64] &= ~(1ull << (page % 64));
+        }
+        done += n;
+    }
+}
+
+/* Lock: exclusive.  MEM_RESET_UNDO: MADV_FREE'd pages the kernel has not reclaimed yet become
+ * ordinary again when written, so each page that held data at reset time is written in place
+ * (a locked add of 0: the value does not change); one that is no longer present was discarded
+ * and reads as zero.  NT's status for "some data was lost" is not documented: we return
+ * STATUS_UNSUCCESSFUL (the documentation only says the call fails). */
+static NTSTATUS undo_reset( struct mm_alloc *a, size_t first, size_t count )
+{
+    int lost = 0;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (!a->reset_present) return STATUS_SUCCESS;
+    for (size_t page = first; page < first + count; page++)
+    {
+        uintptr_t addr = a->base + (page << MM_PAGE_SHIFT);
+        uint32_t state = runs_state( a, page );
+        uint64_t entry = 0;
+        int prot;
+
+        if (!(a->reset_present[page / 64] & (1ull << (page % 64)))) continue;
+        a->reset_present[page / 64] &= ~(1ull << (page % 64));
+        if (!(state & MM_COMMITTED)) continue;
+        if (os_read_pagemap( addr, 1, &entry ) || !(entry & (OS_PM_PRESENT | OS_PM_SWAPPED)))
+        {
+            lost = 1;
+            continue;
+        }
+        prot = mm_prot_to_unix( state );
+        if (!(prot & PROT_WRITE)) os_protect( addr, MM_PAGE_SIZE, PROT_READ | PROT_WRITE );
+        __atomic_fetch_add( (volatile unsigned char *)addr, 0, __ATOMIC_RELAXED );
+        if (!(prot & PROT_WRITE)) mm_sync_kernel( a, page, 1 );
+    }
+    return lost ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+}
+
 static NTSTATUS allocate_worker( struct alloc_args *args )
 {
     uintptr_t start, end;
@@ -295,7 +352,7 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
     NTSTATUS status;
     uint32_t state = (args->protect & (PAGE_BASE_MASK | PAGE_GUARD)) | MM_COMMITTED;
 
-    if ((args->type & MEM_RESET) && !args->addr) return STATUS_INVALID_PARAMETER;
+    if ((args->type & (MEM_RESET | MEM_RESET_UNDO)) && !args->addr) return STATUS_INVALID_PARAMETER;
     if (args->type & MEM_LARGE_PAGES)
     {
         size_t large = os_info.large_page_size;
@@ -411,9 +468,14 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
             size_t stop = runs_span_end( a, p );
             if (stop > first + count) stop = first + count;
             if (runs_state( a, p ) & MM_COMMITTED)
+            {
+                note_reset_pages( a, p, stop - p );
                 os_reset( a->base + (p << MM_PAGE_SHIFT), (stop - p) << MM_PAGE_SHIFT );
+            }
         }
     }
+    else if (args->type & MEM_RESET_UNDO)
+        status = undo_reset( a, (start - a->base) >> MM_PAGE_SHIFT, (end - start) >> MM_PAGE_SHIFT );
     else if ((a->flags & MM_F_WRITE_WATCH) && ww_commit( a, (start - a->base) >> MM_PAGE_SHIFT, (end - start) >> MM_PAGE_SHIFT ))
         status = STATUS_NO_MEMORY;   /* write watch: pages are armed as they are committed */
     else
@@ -431,10 +493,13 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
 
 static NTSTATUS validate_alloc_type( ULONG type, ULONG protect )
 {
-    const ULONG valid = MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_RESET | MEM_LARGE_PAGES;
+    const ULONG valid = MEM_COMMIT | MEM_RESERVE | MEM_TOP_DOWN | MEM_WRITE_WATCH | MEM_RESET | MEM_LARGE_PAGES |
+                        MEM_RESET_UNDO;
     NTSTATUS status;
 
-    if (!(type & (MEM_COMMIT | MEM_RESERVE | MEM_RESET))) return STATUS_INVALID_PARAMETER;
+    if (!(type & (MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_RESET_UNDO))) return STATUS_INVALID_PARAMETER;
+    /* MEM_RESET_UNDO stands alone too (VirtualAlloc docs) */
+    if ((type & MEM_RESET_UNDO) && (type & ~MEM_RESET_UNDO)) return STATUS_INVALID_PARAMETER;
     if (type & ~valid) return STATUS_INVALID_PARAMETER;
     /* MEM_RESET stands alone (MEM_TOP_DOWN is meaningless but harmless) */
     if ((type & MEM_RESET) && (type & (MEM_COMMIT | MEM_RESERVE | MEM_WRITE_WATCH))) return STATUS_INVALID_PARAMETER;
