@@ -129,22 +129,6 @@ void ntdll_mm_set_exception_callback( ntdll_mm_exception_callback callback )
     __atomic_store_n( &exception_callback, callback, __ATOMIC_RELEASE );
 }
 
-int host_raise( NTSTATUS code, void *addr, int write, NTSTATUS underlying, void *ucontext )
-{
-    ntdll_mm_exception_callback cb = __atomic_load_n( &exception_callback, __ATOMIC_ACQUIRE );
-    struct ntdll_mm_exception exc;
-
-    if (!cb) return 0;
-    memset( &exc, 0, sizeof(exc) );
-    exc.code = code;
-    exc.address = addr;
-    exc.info[0] = write > 0 ? 1 : 0;
-    exc.info[1] = (ULONG_PTR)addr;
-    exc.info[2] = underlying;
-    exc.ninfo = 3;
-    return cb( &exc, ucontext );
-}
-
 int host_raise_fault( const struct mm_fault *fault, void *addr, void *ucontext )
 {
     ntdll_mm_exception_callback cb = __atomic_load_n( &exception_callback, __ATOMIC_ACQUIRE );

@@ -299,9 +299,7 @@ NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed
                           struct host_object **obj, ACCESS_MASK *granted );
 void host_addref( struct host_object *obj );
 void host_release( struct host_object *obj );
-/* called by the fault handler for SIGBUS on a view: fills the exception and calls the
- * program's callback; returns non-zero if it was handled */
-int host_raise( NTSTATUS code, void *addr, int write, NTSTATUS underlying, void *ucontext );
+/* hand an exception to the program's callback; non-zero if it was handled */
 int host_raise_fault( const struct mm_fault *fault, void *addr, void *ucontext );
 int  host_is_current_process( HANDLE process );
 NTSTATUS host_check_process( HANDLE process );

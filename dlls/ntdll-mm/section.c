@@ -1222,5 +1222,9 @@ int section_fault( void *addr, int write, void *ucontext )
     is_view = a && alloc_is_view( a );
     pthread_rwlock_unlock( &mm.lock );
     if (!is_view) return 0;
-    return host_raise( STATUS_IN_PAGE_ERROR, addr, write, STATUS_END_OF_FILE, ucontext );
+    {
+        /* NT's parameters: { read 0 / write 1, address, the I/O status behind it } */
+        struct mm_fault fault = { STATUS_IN_PAGE_ERROR, { write > 0, (ULONG_PTR)addr, STATUS_END_OF_FILE }, 3 };
+        return host_raise_fault( &fault, addr, ucontext );
+    }
 }
