@@ -234,6 +234,16 @@ TEST(MEM_LARGE_PAGES_from_the_pool)
                 ok( !((ULONG_PTR)v1 & (LARGE - 1)) && s1 == LARGE, "view %p size %#lx\n", v1, (unsigned long)s1 );
                 strcpy( (char *)v1 + 100, "large" );
                 ok( !strcmp( (char *)v2 + 100, "large" ), "views not coherent\n" );
+                /* a view of large pages is large pages too: reported so, one protection per page */
+                ws.VirtualAddress = (char *)v1 + 0x3000;
+                (void)*(volatile char *)ws.VirtualAddress;
+                status = NtQueryVirtualMemory( NtCurrentProcess(), NULL, MemoryWorkingSetExInformation, &ws, sizeof(ws), NULL );
+                ok( !status && ws.VirtualAttributes.Valid && ws.VirtualAttributes.LargePage,
+                    "view: %s Valid %u LargePage %u\n", status_name( status ), (unsigned int)ws.VirtualAttributes.Valid,
+                    (unsigned int)ws.VirtualAttributes.LargePage );
+                addr = v1; size = 0x1000;
+                status = NtProtectVirtualMemory( NtCurrentProcess(), &addr, &size, PAGE_READONLY, &prot );
+                ok( status == STATUS_INVALID_PARAMETER, "protect 4K of a large-page view: got %s\n", status_name( status ) );
             }
             if (v1) NtUnmapViewOfSection( NtCurrentProcess(), v1 );
             if (v2) NtUnmapViewOfSection( NtCurrentProcess(), v2 );

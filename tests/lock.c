@@ -44,14 +44,7 @@
 /* VmLck of /proc/self/status in pages, -1 if unknown */
 static long vm_locked_pages( void )
 {
-    char line[256];
-    long kb = -1;
-    FILE *f = fopen( "/proc/self/status", "re" );
-
-    if (!f) return -1;
-    while (fgets( line, sizeof(line), f ))
-        if (sscanf( line, "VmLck: %ld kB", &kb ) == 1) break;
-    fclose( f );
+    long kb = vm_locked_kb();
     return kb < 0 ? -1 : kb / 4;
 }
 

@@ -629,19 +629,6 @@ done:
     if (section) close_handle( section );
 }
 
-/* VmLck of /proc/self/status in kB, -1 if unknown */
-static long vm_locked_kb( void )
-{
-    char line[256];
-    long kb = -1;
-    FILE *f = fopen( "/proc/self/status", "re" );
-
-    if (!f) return -1;
-    while (fgets( line, sizeof(line), f ))
-        if (sscanf( line, "VmLck: %ld kB", &kb ) == 1) break;
-    fclose( f );
-    return kb;
-}
 
 /* Giving replaced memory back to a placeholder drops its pages with their locks: NT's locked
  * pages belong to the allocation; on Linux the fresh PROT_NONE mapping has no mlock. */

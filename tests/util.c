@@ -334,3 +334,16 @@ void *find_free_range( SIZE_T size )
     if (nt_free( &base, &sz, MEM_RELEASE )) return NULL;
     return base;
 }
+
+long vm_locked_kb( void )
+{
+    char line[256];
+    long kb = -1;
+    FILE *f = fopen( "/proc/self/status", "re" );
+
+    if (!f) return -1;
+    while (fgets( line, sizeof(line), f ))
+        if (sscanf( line, "VmLck: %ld kB", &kb ) == 1) break;
+    fclose( f );
+    return kb;
+}

@@ -71,6 +71,9 @@ unsigned int kernel_mapping_count( const void *addr, SIZE_T size );
 /* /proc/self/pagemap: 1 if the page is present (or swapped), 0 if not, -1 if unknown */
 int page_present( const void *addr );
 
+/* VmLck of /proc/self/status in kB, -1 if unknown */
+long vm_locked_kb( void );
+
 /* Copy /proc/self/maps into buf without allocating memory; returns the length */
 size_t read_maps( char *buf, size_t len );
 

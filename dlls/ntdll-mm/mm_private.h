@@ -82,7 +82,7 @@ struct mm_section;
 #define MM_F_NOCACHE        0x02u
 #define MM_F_WRITECOMBINE   0x04u
 #define MM_F_TOP_DOWN       0x08u
-#define MM_F_LARGE_PAGES    0x10u    /* backed by the hugetlb pool, committed whole */
+#define MM_F_LARGE_PAGES    0x10u    /* backed by the hugetlb pool (allocation or view), committed whole */
 /* placeholders (VirtualAlloc2 MEM_RESERVE_PLACEHOLDER): NT splits, joins and replaces them; here a
  * placeholder is a private node whose one run is reserved (PROT_NONE, like a reservation), and
  * its pieces share one kernel mapping until something replaces them (MAP_FIXED over them) */
@@ -152,7 +152,6 @@ void mm_assert_fail( const char *file, int line, const char *what ) __attribute_
  * All functions here require the lock: shared for lookups, exclusive for changes. */
 struct mm_alloc *vad_find( uintptr_t addr );                  /* node containing addr */
 struct mm_alloc *vad_find_next( uintptr_t addr );             /* first node with base > addr */
-struct mm_alloc *vad_find_prev( uintptr_t addr );             /* last node with end <= addr */
 struct mm_alloc *vad_first_overlap( uintptr_t start, uintptr_t end );
 int  vad_insert( struct mm_alloc *a );
 void vad_remove( struct mm_alloc *a );
@@ -212,7 +211,6 @@ uint32_t section_view_protect( const struct mm_alloc *a, size_t page, uint32_t s
 int  section_is_reserve( const struct mm_section *section );
 /* Lock: exclusive.  Remap pages [first, first+count) of a shared view copy-on-write. */
 int  section_make_private( struct mm_alloc *a, size_t first, size_t count, int prot );
-int  section_protect_allowed( const struct mm_section *section, ULONG prot );
 int  view_protect_allowed( const struct mm_alloc *a, ULONG prot );
 int  section_is_file( const struct mm_section *section );
 /* Lock: exclusive.  Pages [first, first+count) of SEC_RESERVE view a were committed: record

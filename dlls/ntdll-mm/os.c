@@ -252,10 +252,11 @@ int os_read_pagemap( uintptr_t addr, size_t count, uint64_t *entries )
 
 /* ---- mappings ------------------------------------------------------------------- */
 
-int os_reserve( uintptr_t addr, size_t size, int prot )
+/* mmap at exactly addr; without MAP_FIXED in flags, never over an existing mapping */
+static int map_at( uintptr_t addr, size_t size, int prot, int flags, int fd, uint64_t offset )
 {
-    void *ret = mmap( (void *)addr, size, prot,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0 );
+    void *ret = mmap( (void *)addr, size, prot, (flags & MAP_FIXED) ? flags : flags | MAP_FIXED_NOREPLACE, fd,
+                      (off_t)offset );
     if (ret == MAP_FAILED) return -errno;
     if ((uintptr_t)ret != addr)
     {
@@ -264,6 +265,11 @@ int os_reserve( uintptr_t addr, size_t size, int prot )
         return -EEXIST;
     }
     return 0;
+}
+
+int os_reserve( uintptr_t addr, size_t size, int prot )
+{
+    return map_at( addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0 );
 }
 
 int os_release( uintptr_t addr, size_t size )
@@ -285,40 +291,24 @@ int os_decommit( uintptr_t addr, size_t size )
 {
     /* a fresh mapping over the range drops the pages and the access at once; cheaper than
      * mprotect + MADV_DONTNEED, which rewrites every present page entry before dropping it */
-    void *ret = mmap( (void *)addr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0 );
-    return ret == MAP_FAILED ? -errno : 0;
+    return os_replace_anon( addr, size, PROT_NONE );
 }
 
 int os_replace_anon( uintptr_t addr, size_t size, int prot )
 {
     /* MAP_FIXED on purpose: the range is ours (a placeholder or a view being turned into one) */
-    void *ret = mmap( (void *)addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0 );
-    return ret == MAP_FAILED ? -errno : 0;
+    return map_at( addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0 );
 }
 
 int os_map_file( uintptr_t addr, size_t size, int prot, int fd, uint64_t offset, int shared, int replace )
 {
-    int flags = (shared ? MAP_SHARED : MAP_PRIVATE | MAP_NORESERVE) | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE);
-    void *ret = mmap( (void *)addr, size, prot, flags, fd, (off_t)offset );
-    if (ret == MAP_FAILED) return -errno;
-    if ((uintptr_t)ret != addr)
-    {
-        munmap( ret, size );
-        return -EEXIST;
-    }
-    return 0;
+    return map_at( addr, size, prot, (shared ? MAP_SHARED : MAP_PRIVATE | MAP_NORESERVE) | (replace ? MAP_FIXED : 0),
+                   fd, offset );
 }
 
 int os_map_huge( uintptr_t addr, size_t size, int prot )
 {
-    void *ret = mmap( (void *)addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_FIXED_NOREPLACE, -1, 0 );
-    if (ret == MAP_FAILED) return -errno;
-    if ((uintptr_t)ret != addr)
-    {
-        munmap( ret, size );
-        return -EEXIST;
-    }
-    return 0;
+    return map_at( addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0 );
 }
 
 int os_create_shm_huge( uint64_t size, const char *name )

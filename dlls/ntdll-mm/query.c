@@ -163,8 +163,13 @@ static NTSTATUS working_set_ex( MEMORY_WORKING_SET_EX_INFORMATION *entries, size
         e->VirtualAttributes.Shared = (mbi.Type != MEM_PRIVATE) && !(pm & OS_PM_EXCLUSIVE);
         e->VirtualAttributes.ShareCount = e->VirtualAttributes.Shared ? 1 : 0;
         e->VirtualAttributes.Locked = mm_page_locked( addr );
-        e->VirtualAttributes.LargePage = !os_query_mapping( addr, &map ) && map.start <= addr &&
-                                         map.page_size > MM_PAGE_SIZE;
+        /* our own memory says it; only the program's own mappings need the kernel asked */
+        {
+            struct mm_alloc *a = vad_find( addr );
+            if (a && a->kind != MM_KIND_FOREIGN) e->VirtualAttributes.LargePage = !!(a->flags & MM_F_LARGE_PAGES);
+            else e->VirtualAttributes.LargePage = !os_query_mapping( addr, &map ) && map.start <= addr &&
+                                                  map.page_size > MM_PAGE_SIZE;
+        }
     }
     return STATUS_SUCCESS;
 }

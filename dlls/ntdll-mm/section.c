@@ -145,11 +145,6 @@ int section_is_reserve( const struct mm_section *section )
     return !!(section->flags & SEC_RESERVE);
 }
 
-int section_protect_allowed( const struct mm_section *section, ULONG prot )
-{
-    return protect_allowed( section->protect, prot );
-}
-
 int view_protect_allowed( const struct mm_alloc *a, ULONG prot )
 {
     if (a->kind == MM_KIND_IMAGE) return 1;
@@ -245,6 +240,23 @@ static NTSTATUS fetch_name( const OBJECT_ATTRIBUTES *attr, WCHAR **name, USHORT 
     }
     *len = us.Length;
     return STATUS_SUCCESS;
+}
+
+/* Open a handle to section for the caller and write it out; consumes the caller's reference.
+ * A handle the caller cannot receive is closed again. */
+static NTSTATUS return_handle( struct mm_section *section, ACCESS_MASK access, HANDLE *handle, NTSTATUS success )
+{
+    HANDLE h;
+    NTSTATUS status = host_alloc_handle( &section->obj, map_section_access( access ), &h );
+
+    section_release( section );
+    if (status) return status;
+    if (host_copy_to_user( handle, &h, sizeof(h) ))
+    {
+        NtClose( h );
+        return STATUS_ACCESS_VIOLATION;
+    }
+    return success;
 }
 
 /* ---- NtCreateSection ------------------------------------------------------------------------ */
@@ -447,16 +459,9 @@ NTSTATUS WINAPI NtCreateSection( HANDLE *handle, ACCESS_MASK access, const OBJEC
         if (existing)
         {
             free( name );
-            status = (attributes & OBJ_OPENIF) ? host_alloc_handle( &existing->obj, map_section_access( access ), &h )
-                                               : STATUS_OBJECT_NAME_COLLISION;
-            host_release( &existing->obj );
-            if (status) return status;
-            if (host_copy_to_user( handle, &h, sizeof(h) ))
-            {
-                NtClose( h );
-                return STATUS_ACCESS_VIOLATION;
-            }
-            return STATUS_OBJECT_NAME_EXISTS;
+            if (attributes & OBJ_OPENIF) return return_handle( existing, access, handle, STATUS_OBJECT_NAME_EXISTS );
+            section_release( existing );
+            return STATUS_OBJECT_NAME_COLLISION;
         }
     }
 
@@ -498,15 +503,7 @@ NTSTATUS WINAPI NtCreateSection( HANDLE *handle, ACCESS_MASK access, const OBJEC
         named_sections = section;
         pthread_mutex_unlock( &names_lock );
     }
-    status = host_alloc_handle( &section->obj, map_section_access( access ), &h );
-    section_release( section );
-    if (status) return status;
-    if (host_copy_to_user( handle, &h, sizeof(h) ))
-    {
-        NtClose( h );
-        return STATUS_ACCESS_VIOLATION;
-    }
-    return STATUS_SUCCESS;
+    return return_handle( section, access, handle, STATUS_SUCCESS );
 }
 
 NTSTATUS WINAPI NtOpenSection( HANDLE *handle, ACCESS_MASK access, const OBJECT_ATTRIBUTES *attr )
@@ -528,15 +525,7 @@ NTSTATUS WINAPI NtOpenSection( HANDLE *handle, ACCESS_MASK access, const OBJECT_
     pthread_mutex_unlock( &names_lock );
     free( name );
     if (!section) return STATUS_OBJECT_NAME_NOT_FOUND;
-    status = host_alloc_handle( &section->obj, map_section_access( access ), &h );
-    section_release( section );
-    if (status) return status;
-    if (host_copy_to_user( handle, &h, sizeof(h) ))
-    {
-        NtClose( h );
-        return STATUS_ACCESS_VIOLATION;
-    }
-    return STATUS_SUCCESS;
+    return return_handle( section, access, handle, STATUS_SUCCESS );
 }
 
 /* ---- views ------------------------------------------------------------------------------------ */
@@ -858,6 +847,7 @@ static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE
             a->cow = cow;
             if (section->flags & SEC_NOCACHE) a->flags |= MM_F_NOCACHE;
             if (section->flags & SEC_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
+            if (section->flags & SEC_LARGE_PAGES) a->flags |= MM_F_LARGE_PAGES;
             if (!(section->flags & SEC_RESERVE)) a->runs[0].state = MM_COMMITTED | protect;
             else view_from_section( a, protect );
             host_addref( &section->obj );

@@ -167,21 +167,6 @@ struct mm_alloc *vad_find_next( uintptr_t addr )
     return best;
 }
 
-struct mm_alloc *vad_find_prev( uintptr_t addr )
-{
-    struct mm_alloc *n = mm.root, *best = NULL;
-    while (n)
-    {
-        if (n->end <= addr)
-        {
-            best = n;
-            n = n->right;
-        }
-        else n = n->left;
-    }
-    return best;
-}
-
 /* lowest node overlapping [start, end) */
 struct mm_alloc *vad_first_overlap( uintptr_t start, uintptr_t end )
 {
