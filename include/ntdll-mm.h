@@ -142,6 +142,17 @@ BOOLEAN ntdll_mm_set_lock_memory_privilege( BOOLEAN enable );
 NTSTATUS ntdll_mm_set_thread_stack( void *deallocation_stack, void *stack_limit, void *stack_base );
 void *ntdll_mm_get_stack_limit( void );
 
+/* Host-reserved areas.  A host that keeps address ranges for NT by mapping them PROT_NONE
+ * itself (as Wine's preloader does with the low 2 GB) registers them here: [start, end), page
+ * aligned, must be mapped PROT_NONE, private, anonymous (MAP_NORESERVE) by the caller.  NT
+ * then sees that range as free: allocations and views may be placed there (the library maps
+ * over the reservation), and memory released there gets the PROT_NONE reservation back
+ * instead of being unmapped.  Removing an area makes its free parts foreign memory again
+ * (still mapped: unmap them yourself).  STATUS_INVALID_PARAMETER for an empty or misaligned
+ * range.  Anything else mapped inside a registered area must be made through the library. */
+NTSTATUS ntdll_mm_add_reserved_area( void *start, void *end );
+NTSTATUS ntdll_mm_remove_reserved_area( void *start, void *end );
+
 #ifdef __cplusplus
 }
 #endif

@@ -158,6 +158,11 @@ static void image_views( const char *name, int is_64bit )
     ok( size1 == (SIZE_T)bi.Size.QuadPart, "%s: view size %#lx, expected %#llx\n", name, (unsigned long)size1,
         (unsigned long long)bi.Size.QuadPart );
     check_image_view( name, v1, s.data );
+    /* the mapped headers name the base the view sits at (the preferred one here, or the new
+     * one when it was taken: NT writes OptionalHeader.ImageBase when it relocates, and Wine's
+     * loader relocates again only when the module is not at that base) */
+    ok( image_base_of( v1, is_64bit ) == (uintptr_t)v1, "%s: header ImageBase %#llx, view at %p\n", name,
+        (unsigned long long)image_base_of( v1, is_64bit ), v1 );
     status = NtQueryVirtualMemory( NtCurrentProcess(), (char *)v1 + 0x1000, MemoryImageInformation, &mi, sizeof(mi), NULL );
     ok( !status && mi.ImageBase == v1 && mi.SizeOfImage == size1, "%s: image information %s %p %#lx\n", name,
         status_name( status ), mi.ImageBase, (unsigned long)mi.SizeOfImage );
@@ -174,6 +179,11 @@ static void image_views( const char *name, int is_64bit )
         ok( v2 != v1, "%s: same address twice\n", name );
         if (!is_64bit) ok( (ULONG_PTR)v2 + size2 <= 0x80000000, "%s: 32-bit image at %p, above 2 GiB\n", name, v2 );
         check_image_view( "relocated view", v2, s.data );
+        /* a relocated view's headers carry its new base (NT's relocation rewrites ImageBase) */
+        ok( image_base_of( v2, is_64bit ) == (uintptr_t)v2, "%s: relocated header ImageBase %#llx, view at %p\n",
+            name, (unsigned long long)image_base_of( v2, is_64bit ), v2 );
+        ok( image_base_of( v1, is_64bit ) == (uintptr_t)v1, "%s: first view's ImageBase changed to %#llx\n", name,
+            (unsigned long long)image_base_of( v1, is_64bit ) );
         /* pe_sample_pointers[0] points at the start of .rdata: find it in .data and check it moved */
         data_sh = section_header( s.data, ".data" );
         if (data_sh && rdata_sh)

@@ -7,12 +7,15 @@
  * - /proc/self/maps covers the whole allocation with no hole, and every page has the
  *   kernel protection its NT state calls for (reserved, decommitted and guard pages
  *   PROT_NONE; committed pages their protection);
- * - reserved (uncommitted) pages hold no memory: /proc/self/pagemap shows them absent.
+ * - reserved (uncommitted) pages hold no memory: /proc/self/pagemap shows them absent;
+ * - free address space inside host-reserved areas is still the host's PROT_NONE reservation
+ *   (a release there restores it instead of unmapping) and holds no memory.
  * Used by the test suite after every scenario.
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "mm_entry.h"   /* first: NTDLL_MM_WINE renames, config.h, _GNU_SOURCE */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +36,12 @@ struct report
 static void __attribute__((format(printf, 2, 3))) mismatch( struct report *r, const char *fmt, ... )
 {
     va_list args;
+    int n;
+
     r->count++;
     if (!r->buf || r->pos + 1 >= r->len) return;
     va_start( args, fmt );
-    int n = vsnprintf( r->buf + r->pos, r->len - r->pos, fmt, args );
+    n = vsnprintf( r->buf + r->pos, r->len - r->pos, fmt, args );
     va_end( args );
     if (n > 0) r->pos = r->pos + n < r->len ? r->pos + n : r->len - 1;
 }
@@ -89,6 +94,10 @@ static void check_range( struct report *r, const struct maps *m, uintptr_t start
     for (size_t i = lo; i < m->n && pos < end; i++)
     {
         const struct os_mapping *map = &m->v[i];
+        /* hugetlb memory shows as a (deleted) file of the pool's internal mount */
+        int want_file = alloc_is_view( a ) || (a->flags & MM_F_LARGE_PAGES);
+        int want_shared = alloc_is_view( a ) && !a->cow && !(state & MM_PRIVMAP);
+
         if (map->start > pos)
         {
             mismatch( r, "%#lx-%#lx: not mapped in the kernel (hole)\n", (unsigned long)pos,
@@ -96,9 +105,6 @@ static void check_range( struct report *r, const struct maps *m, uintptr_t start
             pos = map->start;
             if (pos >= end) break;
         }
-        /* hugetlb memory shows as a (deleted) file of the pool's internal mount */
-        int want_file = alloc_is_view( a ) || (a->flags & MM_F_LARGE_PAGES);
-        int want_shared = alloc_is_view( a ) && !a->cow && !(state & MM_PRIVMAP);
         if (map->prot != prot || map->shared != want_shared || map->file != want_file)
             mismatch( r, "%#lx-%#lx: kernel has %s%s%s, tree wants %s%s%s\n",
                       (unsigned long)pos, (unsigned long)(map->end < end ? map->end : end),
@@ -175,6 +181,69 @@ static void check_alloc( struct mm_alloc *a, void *ctx )
     }
 }
 
+/* free address space [start, end) inside a host-reserved area: the kernel must still map it as
+ * the host's reservation (PROT_NONE, private, anonymous), holding no pages: releases put the
+ * reservation back instead of unmapping */
+static void check_reservation( struct report *r, const struct maps *m, uintptr_t start, uintptr_t end )
+{
+    size_t lo = 0, hi = m->n;
+    uintptr_t pos = start;
+
+    while (lo < hi)   /* first mapping with end > start */
+    {
+        size_t mid = (lo + hi) / 2;
+        if (m->v[mid].end <= start) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i < m->n && pos < end; i++)
+    {
+        const struct os_mapping *map = &m->v[i];
+        uintptr_t stop = map->end < end ? map->end : end;
+
+        if (map->start >= end) break;
+        if (map->start > pos)
+            mismatch( r, "%#lx-%#lx: free in a reserved area but not reserved in the kernel (hole)\n",
+                      (unsigned long)pos, (unsigned long)map->start );
+        if (!os_mapping_is_reservation( map ))
+            mismatch( r, "%#lx-%#lx: free in a reserved area but mapped, not as the reservation\n",
+                      (unsigned long)(map->start > pos ? map->start : pos), (unsigned long)stop );
+        pos = stop;
+    }
+    if (pos < end)
+        mismatch( r, "%#lx-%#lx: free in a reserved area but not reserved in the kernel (hole)\n",
+                  (unsigned long)pos, (unsigned long)end );
+    check_absent( r, start, end );
+}
+
+static void check_reserved_areas( struct report *r, const struct maps *m )
+{
+    size_t count;
+    const struct os_area *areas = os_reserved_areas( &count );
+
+    for (size_t k = 0; k < count; k++)
+    {
+        uintptr_t pos = areas[k].start, end = areas[k].end;
+
+        if (pos < mm.lowest) pos = mm.lowest;
+        if (end > mm.highest + 1) end = mm.highest + 1;
+        while (pos < end)
+        {
+            struct mm_alloc *a = vad_find( pos ), *next;
+            uintptr_t stop;
+
+            if (a)   /* ours, or foreign memory the host mapped there */
+            {
+                pos = a->end;
+                continue;
+            }
+            next = vad_find_next( pos );
+            stop = next && next->base < end ? next->base : end;
+            check_reservation( r, m, pos, stop );
+            pos = stop;
+        }
+    }
+}
+
 static int check_tree( struct report *r, const struct mm_alloc *n )
 {
     int hl, hr;
@@ -203,6 +272,7 @@ unsigned int ntdll_mm_check_invariants( char *buf, size_t len )
     {
         check_tree( &r, mm.root );
         vad_walk( check_alloc, &w );
+        check_reserved_areas( &r, &m );
     }
     mm_unlock_exclusive();
     free( m.v );

@@ -1,5 +1,5 @@
 /*
- * ntdll-mm standalone host: what the core asks of its host, for a plain Linux process.
+ * ntdll-mm standalone host: what the core asks of its host (host.h), for a plain Linux process.
  *
  * - Process handles: only NtCurrentProcess() names a process here; any other handle is
  *   STATUS_INVALID_HANDLE (the Wine host resolves real handles through wineserver).
@@ -13,6 +13,7 @@
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "mm_entry.h"   /* first: NTDLL_MM_WINE renames, config.h, _GNU_SOURCE */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,6 +31,17 @@
  * (linked, or as part of Wine's ntdll.so) */
 static __thread sigjmp_buf *recover_point __attribute__((tls_model("initial-exec")));
 static struct sigaction prev_segv, prev_bus;
+
+/* nothing to block: the standalone host's only signal handler (faults) never runs NT calls
+ * that could need mm.lock while the interrupted thread holds it, except fault classification,
+ * which a thread holding the lock never triggers (it touches no caller memory) */
+void host_lock_enter( void )
+{
+}
+
+void host_lock_leave( void )
+{
+}
 
 int host_is_current_process( HANDLE process )
 {
@@ -85,11 +97,6 @@ static int fault_access( void *context )
 #endif
 }
 
-static int fault_is_write( void *context )
-{
-    return fault_access( context ) == 1;
-}
-
 static void fault_handler( int sig, siginfo_t *info, void *context )
 {
     sigjmp_buf *jb = recover_point;
@@ -101,7 +108,13 @@ static void fault_handler( int sig, siginfo_t *info, void *context )
         siglongjmp( *jb, 1 );
     }
     /* a view whose file cannot supply the page: NT raises STATUS_IN_PAGE_ERROR */
-    if (sig == SIGBUS && section_fault( info->si_addr, fault_is_write( context ), context )) return;
+    if (sig == SIGBUS)
+    {
+        struct mm_fault fault;
+        if (mm_classify_bus_fault( info->si_addr, fault_access( context ), &fault ) == MM_FAULT_RAISE &&
+            host_raise_fault( &fault, info->si_addr, context ))
+            return;
+    }
     if (sig == SIGSEGV && info->si_code > 0)   /* a real fault, not a kill() */
     {
         struct mm_fault fault;

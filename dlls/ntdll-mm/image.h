@@ -13,9 +13,12 @@
 #ifndef NTDLL_MM_IMAGE_H
 #define NTDLL_MM_IMAGE_H
 
+#include "mm_entry.h"
 #include <stdint.h>
 #include <stddef.h>
 #include "ntdll-mm.h"
+
+MM_HIDDEN_BEGIN
 
 struct mm_image_section
 {
@@ -103,5 +106,7 @@ uint32_t image_section_protect( uint32_t characteristics );
  * loader (dlls/ntdll/loader.c perform_relocations) relocates again from that field otherwise.
  * No directory is STATUS_SUCCESS: the caller checks relocs_stripped first. */
 NTSTATUS image_relocate( void *mapped, const struct mm_image *img, int64_t delta );
+
+MM_HIDDEN_END
 
 #endif

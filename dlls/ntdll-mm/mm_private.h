@@ -5,7 +5,8 @@
  *   Nt* entry points (virtual.c, query.c): validate, then one worker that takes the lock once
  *   core (vad.c): the region tree of allocations and their per-page state runs
  *   os layer (os.c): the only code that calls mmap/mprotect/madvise/userfaultfd/pagemap
- *   host (host.c): handles, user-pointer probing, process identity (standalone now, Wine later)
+ *   host (host.h: the contract; host.c standalone, wine/ inside Wine's ntdll.so): handles,
+ *     user-pointer probing, process identity, signals
  *
  * Lock rules: one process-wide reader/writer lock, mm_lock.  Queries take it shared;
  * every call that changes the tree or the kernel's mappings takes it exclusive, once, in
@@ -18,10 +19,14 @@
 #ifndef NTDLL_MM_PRIVATE_H
 #define NTDLL_MM_PRIVATE_H
 
+#include "mm_entry.h"   /* first: entry-point renames and _GNU_SOURCE */
 #include <stdint.h>
 #include <stddef.h>
 #include <pthread.h>
 #include "ntdll-mm.h"
+#include "host.h"
+
+MM_HIDDEN_BEGIN
 
 #ifndef MEM_RESERVE_PLACEHOLDER
 #define MEM_RESERVE_PLACEHOLDER 0x00040000
@@ -139,12 +144,30 @@ struct mm_space
 
 extern struct mm_space mm;
 
-NTSTATUS mm_ensure_init( void );
-
-static inline void mm_lock_shared( void ) { pthread_rwlock_rdlock( &mm.lock ); }
-static inline void mm_unlock_shared( void ) { pthread_rwlock_unlock( &mm.lock ); }
-static inline void mm_lock_exclusive( void ) { pthread_rwlock_wrlock( &mm.lock ); mm.writer = 1; }
-static inline void mm_unlock_exclusive( void ) { mm.writer = 0; pthread_rwlock_unlock( &mm.lock ); }
+/* the host brackets every hold of the lock (host_lock_enter/leave: Wine blocks its server
+ * signals there) */
+static inline void mm_lock_shared( void )
+{
+    host_lock_enter();
+    pthread_rwlock_rdlock( &mm.lock );
+}
+static inline void mm_unlock_shared( void )
+{
+    pthread_rwlock_unlock( &mm.lock );
+    host_lock_leave();
+}
+static inline void mm_lock_exclusive( void )
+{
+    host_lock_enter();
+    pthread_rwlock_wrlock( &mm.lock );
+    mm.writer = 1;
+}
+static inline void mm_unlock_exclusive( void )
+{
+    mm.writer = 0;
+    pthread_rwlock_unlock( &mm.lock );
+    host_lock_leave();
+}
 #define MM_ASSERT_EXCLUSIVE() do { if (!mm.writer) mm_assert_fail( __FILE__, __LINE__, "exclusive lock" ); } while (0)
 void mm_assert_fail( const char *file, int line, const char *what ) __attribute__((noreturn));
 
@@ -217,23 +240,8 @@ int  section_is_file( const struct mm_section *section );
  * it in the section and commit them in every other view of it (with that view's protection). */
 void section_commit_pages( struct mm_alloc *a, size_t first, size_t count );
 NTSTATUS section_query_name( uintptr_t addr, void *buffer, SIZE_T len, SIZE_T *written );
-int  section_fault( void *addr, int write, void *ucontext );
 
-/* ---- fault.c: the fault interface for hosts ---------------------------------------- */
-enum mm_fault_result
-{
-    MM_FAULT_RETRY,              /* handled: run the faulting instruction again */
-    MM_FAULT_RAISE,              /* raise fault->code with its parameters */
-    MM_FAULT_UNKNOWN,            /* the library cannot tell */
-};
-struct mm_fault
-{
-    NTSTATUS  code;              /* STATUS_ACCESS_VIOLATION, STATUS_GUARD_PAGE_VIOLATION, STATUS_STACK_OVERFLOW */
-    ULONG_PTR info[3];           /* EXCEPTION_RECORD.ExceptionInformation */
-    ULONG     ninfo;
-};
-/* access: 0 read, 1 write, 8 execute (NT's ExceptionInformation[0]) */
-enum mm_fault_result mm_classify_fault( void *addr, int access, struct mm_fault *fault );
+/* ---- fault.c: the fault interface for hosts is declared in host.h ------------------- */
 
 /* ---- writewatch.c: MEM_WRITE_WATCH ------------------------------------------------------ */
 enum { WW_KERNEL = 1, WW_FALLBACK = 2 };     /* the engine, chosen once by ww_init */
@@ -273,39 +281,12 @@ size_t mm_region_end( const struct mm_alloc *a, size_t i );
 /* Lock: exclusive.  mlock() the MM_LOCKED pages of [first, first+count) again after a remap. */
 void mm_relock( struct mm_alloc *a, size_t first, size_t count );
 
-/* ---- host.c: what the standalone host provides ------------------------------------ */
-/* objects behind standalone handles */
-enum host_type { HOST_FILE = 1, HOST_SECTION };
-struct host_object
-{
-    LONG refs;                   /* handles, views and in-flight calls */
-    LONG handles;                /* open handles (under the handle table's lock) */
-    enum host_type type;
-    void (*destroy)( struct host_object *obj );
-    void (*last_handle)( struct host_object *obj );   /* optional: the last handle was closed */
-};
-struct host_file
-{
-    struct host_object obj;
-    int fd;
-    char *path;                  /* absolute Unix path, for MemoryMappedFilenameInformation */
-};
-NTSTATUS host_alloc_handle( struct host_object *obj, ACCESS_MASK access, HANDLE *handle );
-/* a reference to the object behind handle; STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH,
- * or STATUS_ACCESS_DENIED when the handle lacks any of the 'needed' rights */
-NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed,
-                          struct host_object **obj, ACCESS_MASK *granted );
-void host_addref( struct host_object *obj );
-void host_release( struct host_object *obj );
+/* ---- host.c / section_object.c: standalone host internals ----------------------------- */
+#ifndef NTDLL_MM_WINE
 /* hand an exception to the program's callback; non-zero if it was handled */
 int host_raise_fault( const struct mm_fault *fault, void *addr, void *ucontext );
-int  host_is_current_process( HANDLE process );
-NTSTATUS host_check_process( HANDLE process );
-/* does the caller hold SeLockMemoryPrivilege (large pages)? */
-int  host_has_lock_memory_privilege( void );
-/* copy to/from user memory; STATUS_ACCESS_VIOLATION instead of a crash */
-NTSTATUS host_copy_from_user( void *dst, const void *src, size_t len );
-NTSTATUS host_copy_to_user( void *dst, const void *src, size_t len );
-NTSTATUS host_init( void );
+#endif
+
+MM_HIDDEN_END
 
 #endif

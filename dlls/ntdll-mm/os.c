@@ -4,6 +4,7 @@
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "mm_entry.h"   /* first: NTDLL_MM_WINE renames, config.h, _GNU_SOURCE */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -250,6 +251,175 @@ int os_read_pagemap( uintptr_t addr, size_t count, uint64_t *entries )
     return 0;
 }
 
+/* ---- host-reserved areas ------------------------------------------------------------
+ * Ranges the host has mapped PROT_NONE to keep them for NT (Wine's preloader reservations).
+ * Sorted, disjoint, never adjacent (merged).  Changed only under mm.lock exclusive; read by
+ * the functions below, which the core calls under mm.lock. */
+
+static struct os_area *areas;
+static size_t nb_areas, areas_cap;
+
+static int areas_reserve( size_t need )
+{
+    struct os_area *v;
+    size_t cap;
+
+    if (need <= areas_cap) return 0;
+    cap = areas_cap ? areas_cap * 2 : 8;
+    if (cap < need) cap = need;
+    if (!(v = realloc( areas, cap * sizeof(*v) ))) return -ENOMEM;
+    areas = v;
+    areas_cap = cap;
+    return 0;
+}
+
+int os_add_reserved( uintptr_t start, uintptr_t end )
+{
+    size_t i, j, k;
+
+    if (start >= end) return -EINVAL;
+    if (areas_reserve( nb_areas + 1 )) return -ENOMEM;
+    /* areas [i, j) overlap or touch [start, end): merge them into one */
+    for (i = 0; i < nb_areas && areas[i].end < start; i++) ;
+    for (j = i; j < nb_areas && areas[j].start <= end; j++) ;
+    if (i < j)
+    {
+        if (areas[i].start < start) start = areas[i].start;
+        if (areas[j - 1].end > end) end = areas[j - 1].end;
+    }
+    if (j - i != 1)
+    {
+        /* make room for exactly one entry at i */
+        size_t tail = nb_areas - j;
+        k = i + 1;
+        memmove( areas + k, areas + j, tail * sizeof(*areas) );
+        nb_areas = k + tail;
+    }
+    areas[i].start = start;
+    areas[i].end = end;
+    return 0;
+}
+
+int os_remove_reserved( uintptr_t start, uintptr_t end )
+{
+    size_t i;
+
+    if (start >= end) return -EINVAL;
+    if (areas_reserve( nb_areas + 1 )) return -ENOMEM;
+    for (i = 0; i < nb_areas; i++)
+    {
+        struct os_area *a = &areas[i];
+
+        if (a->end <= start || a->start >= end) continue;
+        if (a->start < start && a->end > end)
+        {
+            /* split in two */
+            memmove( areas + i + 1, areas + i, (nb_areas - i) * sizeof(*areas) );
+            nb_areas++;
+            areas[i].end = start;
+            areas[i + 1].start = end;
+            return 0;
+        }
+        if (a->start < start) a->end = start;
+        else if (a->end > end) a->start = end;
+        else
+        {
+            memmove( areas + i, areas + i + 1, (nb_areas - i - 1) * sizeof(*areas) );
+            nb_areas--;
+            i--;
+        }
+    }
+    return 0;
+}
+
+const struct os_area *os_reserved_areas( size_t *count )
+{
+    *count = nb_areas;
+    return areas;
+}
+
+/* the end of the piece of [cur, end) that starts at cur and lies entirely inside (*inside = 1)
+ * or entirely outside (*inside = 0) the reserved areas */
+static uintptr_t piece_end( uintptr_t cur, uintptr_t end, int *inside )
+{
+    size_t i;
+
+    for (i = 0; i < nb_areas; i++)
+    {
+        if (areas[i].end <= cur) continue;
+        if (areas[i].start <= cur)
+        {
+            *inside = 1;
+            return areas[i].end < end ? areas[i].end : end;
+        }
+        *inside = 0;
+        return areas[i].start < end ? areas[i].start : end;
+    }
+    *inside = 0;
+    return end;
+}
+
+int os_mapping_is_reservation( const struct os_mapping *map )
+{
+    return map->prot == PROT_NONE && !map->shared && !map->file;
+}
+
+int os_visible_piece( const struct os_mapping *map, uintptr_t from, uintptr_t *start, uintptr_t *end )
+{
+    uintptr_t cur, stop;
+    int inside;
+
+    if (map->end <= from) return 0;
+    if (!nb_areas || !os_mapping_is_reservation( map ))
+    {
+        *start = map->start;
+        *end = map->end;
+        return 1;
+    }
+    for (cur = map->start; cur < map->end; cur = stop)
+    {
+        stop = piece_end( cur, map->end, &inside );
+        if (inside || stop <= from) continue;
+        *start = cur;
+        *end = stop;
+        return 1;
+    }
+    return 0;
+}
+
+int os_query_visible( uintptr_t addr, struct os_mapping *map )
+{
+    uintptr_t start, end;
+    int ret;
+
+    for (;;)
+    {
+        if ((ret = os_query_mapping( addr, map ))) return ret;
+        if (os_visible_piece( map, addr, &start, &end ))
+        {
+            map->start = start;
+            map->end = end;
+            return 0;
+        }
+        addr = map->end;
+    }
+}
+
+/* is [start, end) (inside a reserved area) still only the host's reservation (or unmapped)?
+ * The core's own PROT_NONE memory looks the same, but the tree keeps placement off it. */
+static int reservation_intact( uintptr_t start, uintptr_t end )
+{
+    struct os_mapping map;
+
+    while (start < end)
+    {
+        if (os_query_mapping( start, &map ) || map.start >= end) return 1;
+        if (!os_mapping_is_reservation( &map )) return 0;
+        start = map.end;
+    }
+    return 1;
+}
+
 /* ---- mappings ------------------------------------------------------------------- */
 
 /* mmap at exactly addr; without MAP_FIXED in flags, never over an existing mapping */
@@ -267,14 +437,80 @@ static int map_at( uintptr_t addr, size_t size, int prot, int flags, int fd, uin
     return 0;
 }
 
+/* put the host's reservation back over [addr, addr+size) */
+static int restore_reservation( uintptr_t addr, size_t size )
+{
+    return map_at( addr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0 );
+}
+
+/* A new mapping of our own at exactly [addr, addr+size): outside reserved areas never over an
+ * existing mapping (MAP_FIXED_NOREPLACE), inside them over the host's reservation (MAP_FIXED,
+ * after checking that only the reservation is there).  A range across an area's edge is
+ * mapped in pieces, the outside ones first (they are the ones that can be taken). */
+static int map_new( uintptr_t addr, size_t size, int prot, int flags, int fd, uint64_t offset )
+{
+    uintptr_t end = addr + size, cur, stop;
+    int inside, ret = 0;
+
+    if (!nb_areas) return map_at( addr, size, prot, flags, fd, offset );
+    if ((stop = piece_end( addr, end, &inside )) == end)
+    {
+        if (!inside) return map_at( addr, size, prot, flags, fd, offset );
+        if (!reservation_intact( addr, end )) return -EEXIST;
+        return map_at( addr, size, prot, flags | MAP_FIXED, fd, offset );
+    }
+    for (cur = addr; cur < end; cur = stop)
+    {
+        stop = piece_end( cur, end, &inside );
+        if (inside) ret = reservation_intact( cur, stop ) ? 0 : -EEXIST;
+        else ret = map_at( cur, stop - cur, prot, flags, fd, fd >= 0 ? offset + (cur - addr) : 0 );
+        if (ret) break;
+    }
+    if (ret)
+    {
+        /* undo the outside pieces mapped so far; the reservation was not touched yet */
+        uintptr_t fail = cur;
+        for (cur = addr; cur < fail; cur = stop)
+        {
+            stop = piece_end( cur, fail, &inside );
+            if (!inside) munmap( (void *)cur, stop - cur );
+        }
+        return ret;
+    }
+    for (cur = addr; cur < end; cur = stop)
+    {
+        stop = piece_end( cur, end, &inside );
+        if (!inside) continue;
+        if ((ret = map_at( cur, stop - cur, prot, flags | MAP_FIXED, fd, fd >= 0 ? offset + (cur - addr) : 0 )))
+        {
+            os_release( addr, size );
+            return ret;
+        }
+    }
+    return 0;
+}
+
 int os_reserve( uintptr_t addr, size_t size, int prot )
 {
-    return map_at( addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0 );
+    return map_new( addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0 );
 }
 
 int os_release( uintptr_t addr, size_t size )
 {
-    return munmap( (void *)addr, size ) ? -errno : 0;
+    uintptr_t end = addr + size, cur, stop;
+    int inside, ret = 0;
+
+    for (cur = addr; cur < end; cur = stop)
+    {
+        stop = piece_end( cur, end, &inside );
+        if (inside)
+        {
+            int err = restore_reservation( cur, stop - cur );
+            if (err) ret = err;
+        }
+        else if (munmap( (void *)cur, stop - cur )) ret = -errno;
+    }
+    return ret;
 }
 
 int os_protect( uintptr_t addr, size_t size, int prot )
@@ -302,13 +538,15 @@ int os_replace_anon( uintptr_t addr, size_t size, int prot )
 
 int os_map_file( uintptr_t addr, size_t size, int prot, int fd, uint64_t offset, int shared, int replace )
 {
-    return map_at( addr, size, prot, (shared ? MAP_SHARED : MAP_PRIVATE | MAP_NORESERVE) | (replace ? MAP_FIXED : 0),
-                   fd, offset );
+    int flags = shared ? MAP_SHARED : MAP_PRIVATE | MAP_NORESERVE;
+
+    if (replace) return map_at( addr, size, prot, flags | MAP_FIXED, fd, offset );
+    return map_new( addr, size, prot, flags, fd, offset );
 }
 
 int os_map_huge( uintptr_t addr, size_t size, int prot )
 {
-    return map_at( addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0 );
+    return map_new( addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0 );
 }
 
 int os_create_shm_huge( uint64_t size, const char *name )

@@ -8,10 +8,19 @@
  *   found is reported by os_info (and ntdll_mm_get_kernel_info()).
  * - Every function takes page-aligned addresses and sizes and returns 0 on success or a
  *   negative errno; none of them prints, allocates NT state or takes the mm lock.
- * - os_reserve never replaces an existing mapping (MAP_FIXED_NOREPLACE): -EEXIST means
- *   somebody else (the program, libc) owns part of the range.
+ * - os_reserve, os_map_huge and os_map_file without 'replace' never replace an existing mapping
+ *   (MAP_FIXED_NOREPLACE): -EEXIST means somebody else (the program, libc) owns part of the
+ *   range.  The one exception is the host's reservation inside a host-reserved area (below):
+ *   there they map MAP_FIXED over it, after checking that only the reservation is there
+ *   (-EEXIST otherwise); a range across an area's edge is mapped in pieces.
+ * - os_release unmaps, except inside host-reserved areas, where it puts the host's reservation
+ *   back (PROT_NONE, private, anonymous, MAP_NORESERVE) so the range stays kept for NT.
  * - Memory returned by os_reserve is private, anonymous, MAP_NORESERVE (address space
- *   only, nothing charged), with the protection asked for (PROT_NONE for a reservation); os_discard makes pages read as zero again and frees them.
+ *   only, nothing charged), with the protection asked for (PROT_NONE for a reservation);
+ *   os_discard makes pages read as zero again and frees them.
+ * - Host-reserved areas (os_add_reserved / os_remove_reserved) are changed only with mm.lock
+ *   held exclusive, and the functions that consult them (the mapping functions, os_release,
+ *   os_visible_piece, os_query_visible, os_reserved_areas) are called with mm.lock held.
  * - Descriptors it keeps open (/proc/self/maps, /proc/self/pagemap) are reopened in a
  *   fork()ed child, so a child never reads its parent's address space.  The userfaultfd of
  *   write watch (opened by the probe) is closed in a child: it stays bound to the parent's
@@ -26,6 +35,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "mm_entry.h"
+
+MM_HIDDEN_BEGIN
 
 struct os_info
 {
@@ -52,6 +64,27 @@ struct os_mapping
 };
 
 int os_init( void );
+
+/* Host-reserved areas: address ranges the host has mapped PROT_NONE (private, anonymous,
+ * MAP_NORESERVE) to keep them free for NT.  The mappings of that reservation are not memory
+ * for NT (queries, the foreign set and the invariant checker look through them); the core's
+ * mappings replace it and os_release restores it.  0, -EINVAL (empty range) or -ENOMEM. */
+struct os_area
+{
+    uintptr_t start, end;
+};
+int os_add_reserved( uintptr_t start, uintptr_t end );
+int os_remove_reserved( uintptr_t start, uintptr_t end );
+/* the areas, sorted and disjoint; valid until the next change */
+const struct os_area *os_reserved_areas( size_t *count );
+/* could map be (part of) the host's reservation: PROT_NONE, private, anonymous? */
+int os_mapping_is_reservation( const struct os_mapping *map );
+/* the first piece [*start, *end) of map ending above 'from' that is real memory, not the
+ * host's reservation inside a reserved area; 0 if there is none */
+int os_visible_piece( const struct os_mapping *map, uintptr_t from, uintptr_t *start, uintptr_t *end );
+/* os_query_mapping, looking through the host's reservation: the visible mapping piece
+ * containing addr or, if none, the next one above it; -ENOENT if there is none above */
+int os_query_visible( uintptr_t addr, struct os_mapping *map );
 
 int os_reserve( uintptr_t addr, size_t size, int prot );
 int os_release( uintptr_t addr, size_t size );
@@ -119,5 +152,7 @@ int os_ww_scan( uintptr_t addr, size_t size, int rearm,
 #define OS_PM_EXCLUSIVE  (1ull << 56)
 #define OS_PM_SOFT_DIRTY (1ull << 55)
 #define OS_PM_PFN_MASK   ((1ull << 55) - 1)
+
+MM_HIDDEN_END
 
 #endif

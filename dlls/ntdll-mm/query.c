@@ -10,6 +10,7 @@
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "mm_entry.h"   /* first: NTDLL_MM_WINE renames, config.h, _GNU_SOURCE */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,8 @@ static NTSTATUS basic_info( uintptr_t addr, MEMORY_BASIC_INFORMATION *info )
     /* not ours: the kernel knows */
     a = next_own( addr );
     limit = a ? a->base : mm.highest + 1;
-    if (os_query_mapping( addr, &map ) || map.start >= limit)
+    /* the host's reservation inside reserved areas is free for NT: look through it */
+    if (os_query_visible( addr, &map ) || map.start >= limit)
     {
         map.start = limit;
         map.end = limit;

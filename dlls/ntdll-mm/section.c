@@ -1,6 +1,6 @@
 /*
- * ntdll-mm: sections and views: NtCreateSection, NtOpenSection, NtMapViewOfSection(Ex),
- * NtUnmapViewOfSection(Ex), NtQuerySection, NtExtendSection, NtFlushVirtualMemory,
+ * ntdll-mm: section objects and views: mm_section_create_from_fd and its accessors,
+ * NtMapViewOfSection(Ex), NtUnmapViewOfSection(Ex), NtQuerySection, NtFlushVirtualMemory,
  * NtAreMappedFilesTheSame, and the view parts of NtQueryVirtualMemory.
  *
  * Where NT and Linux differ:
@@ -18,13 +18,18 @@
  *   relocations) make private copies.
  * - A view of a file truncated under it raises SIGBUS; the host reports STATUS_IN_PAGE_ERROR.
  *
- * Lock rules: section objects are immutable after creation except 'size' (NtExtendSection),
- * which is read and written under mm.lock.  The named-section list has its own mutex, never
- * held with mm.lock.
+ * Section objects (struct mm_section) are the core's; names, handles and the NT object around
+ * them belong to the host (section_object.c for the standalone host: NtCreateSection,
+ * NtOpenSection, NtExtendSection; wineserver mappings in Wine), which makes them with
+ * mm_section_create_from_fd (host.h).
+ *
+ * Lock rules: section objects are immutable after creation except 'size' (mm_section_extend)
+ * and the SEC_RESERVE commit bitmap, which are read and written under mm.lock.
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "mm_entry.h"   /* first: NTDLL_MM_WINE renames, config.h, _GNU_SOURCE */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,44 +51,43 @@
 #ifndef SEC_FILE
 #define SEC_FILE 0x00800000
 #endif
-
 struct mm_section
 {
     struct host_object obj;
     ULONG     flags;             /* SEC_COMMIT / SEC_RESERVE / SEC_IMAGE, SEC_FILE, SEC_NOCACHE, SEC_WRITECOMBINE */
     ULONG     protect;           /* the section's page protection */
-    uint64_t  size;              /* bytes; under mm.lock (NtExtendSection) */
+    uint64_t  size;              /* bytes; under mm.lock (mm_section_extend) */
     int       fd;                /* what views map: memfd, the file, or the laid-out image */
     int       file_writable;     /* the file handle allowed writing */
     char     *path;              /* Unix path of the file (NULL: pagefile-backed) */
     uint64_t  dev, ino;          /* identity of the file, for NtAreMappedFilesTheSame */
-    WCHAR    *name;              /* NULL if unnamed */
-    USHORT    name_len;          /* bytes */
-    struct mm_section *next_named;
     int       is_image;
     struct mm_image image;
     uint8_t  *committed;         /* SEC_RESERVE: a bit per page of the section, under mm.lock */
+    void    (*destroy_hook)( struct mm_section *section, void *ctx );
+    void     *destroy_ctx;
 };
-
-static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct mm_section *named_sections;
 
 static inline struct mm_section *section_from_obj( struct host_object *obj )
 {
     return (struct mm_section *)obj;
 }
 
-static void unlink_name( struct mm_section *section );
+struct host_object *mm_section_object( struct mm_section *s )
+{
+    return &s->obj;
+}
+
+struct mm_section *mm_section_from_object( struct host_object *obj )
+{
+    return section_from_obj( obj );
+}
 
 static void section_destroy( struct host_object *obj )
 {
     struct mm_section *section = section_from_obj( obj );
 
-    if (section->name)
-    {
-        unlink_name( section );
-        free( section->name );
-    }
+    if (section->destroy_hook) section->destroy_hook( section, section->destroy_ctx );
     if (section->fd >= 0) close( section->fd );
     if (section->is_image) image_free( &section->image );
     free( section->committed );
@@ -156,112 +160,8 @@ int section_is_file( const struct mm_section *section )
     return !!(section->flags & SEC_FILE);
 }
 
-static ACCESS_MASK map_section_access( ACCESS_MASK access )
-{
-    if (access & GENERIC_READ) access |= STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ;
-    if (access & GENERIC_WRITE) access |= STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE;
-    if (access & GENERIC_EXECUTE) access |= STANDARD_RIGHTS_EXECUTE | SECTION_MAP_EXECUTE;
-    if (access & GENERIC_ALL) access |= SECTION_ALL_ACCESS;
-    return access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
-}
+/* ---- section objects ------------------------------------------------------------------------ */
 
-/* ---- names -------------------------------------------------------------------------------- */
-
-/* the standalone host's namespace is flat: the whole ObjectName, compared exactly, or
- * ignoring (ASCII) case with OBJ_CASE_INSENSITIVE, as NT's object manager does */
-static int names_equal( const WCHAR *a, USHORT alen, const WCHAR *b, USHORT blen, int nocase )
-{
-    if (alen != blen) return 0;
-    for (USHORT i = 0; i < alen / sizeof(WCHAR); i++)
-    {
-        WCHAR ca = a[i], cb = b[i];
-        if (nocase && ca >= 'a' && ca <= 'z') ca -= 32;
-        if (nocase && cb >= 'a' && cb <= 'z') cb -= 32;
-        if (ca != cb) return 0;
-    }
-    return 1;
-}
-
-/* names_lock held */
-static struct mm_section *find_named( const WCHAR *name, USHORT len, ULONG attributes )
-{
-    for (struct mm_section *s = named_sections; s; s = s->next_named)
-        if (names_equal( s->name, s->name_len, name, len, !!(attributes & OBJ_CASE_INSENSITIVE) )) return s;
-    return NULL;
-}
-
-static void unlink_name( struct mm_section *section )
-{
-    struct mm_section **p;
-
-    pthread_mutex_lock( &names_lock );
-    for (p = &named_sections; *p; p = &(*p)->next_named)
-        if (*p == section)
-        {
-            *p = section->next_named;
-            break;
-        }
-    pthread_mutex_unlock( &names_lock );
-}
-
-/* NT keeps a name only while a handle is open: views alone do not keep it */
-static void section_last_handle( struct host_object *obj )
-{
-    struct mm_section *section = section_from_obj( obj );
-    if (!section->name) return;
-    unlink_name( section );
-    free( section->name );
-    section->name = NULL;
-}
-
-/* copy the name out of caller memory; *name NULL when unnamed */
-static NTSTATUS fetch_name( const OBJECT_ATTRIBUTES *attr, WCHAR **name, USHORT *len, ULONG *attributes )
-{
-    OBJECT_ATTRIBUTES oa;
-    UNICODE_STRING us;
-
-    *name = NULL;
-    *len = 0;
-    *attributes = 0;
-    if (!attr) return STATUS_SUCCESS;
-    if (host_copy_from_user( &oa, attr, sizeof(oa) )) return STATUS_ACCESS_VIOLATION;
-    *attributes = oa.Attributes;
-    if (!oa.ObjectName) return oa.RootDirectory ? STATUS_OBJECT_NAME_INVALID : STATUS_SUCCESS;
-    if (oa.RootDirectory) return STATUS_INVALID_HANDLE;   /* no directories in this namespace */
-    if (host_copy_from_user( &us, oa.ObjectName, sizeof(us) )) return STATUS_ACCESS_VIOLATION;
-    if (!us.Length) return STATUS_SUCCESS;
-    if ((us.Length & 1) || us.Length > us.MaximumLength) return STATUS_OBJECT_NAME_INVALID;
-    if (!(*name = malloc( us.Length ))) return STATUS_NO_MEMORY;
-    if (host_copy_from_user( *name, us.Buffer, us.Length ))
-    {
-        free( *name );
-        *name = NULL;
-        return STATUS_ACCESS_VIOLATION;
-    }
-    *len = us.Length;
-    return STATUS_SUCCESS;
-}
-
-/* Open a handle to section for the caller and write it out; consumes the caller's reference.
- * A handle the caller cannot receive is closed again. */
-static NTSTATUS return_handle( struct mm_section *section, ACCESS_MASK access, HANDLE *handle, NTSTATUS success )
-{
-    HANDLE h;
-    NTSTATUS status = host_alloc_handle( &section->obj, map_section_access( access ), &h );
-
-    section_release( section );
-    if (status) return status;
-    if (host_copy_to_user( handle, &h, sizeof(h) ))
-    {
-        NtClose( h );
-        return STATUS_ACCESS_VIOLATION;
-    }
-    return success;
-}
-
-/* ---- NtCreateSection ------------------------------------------------------------------------ */
-
-/* lay a PE file out into a memfd the size of the image */
 static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t file_size )
 {
     unsigned char *file = NULL;
@@ -318,214 +218,155 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS create_worker( struct mm_section *section, ULONG sec_flags, uint64_t size, HANDLE file,
-                               ACCESS_MASK file_access )
+/* the backing of a new section; section->flags still as the caller gave them */
+static NTSTATUS create_backing( struct mm_section *section, int fd, uint64_t size )
 {
-    struct host_object *fobj;
-    struct host_file *hf;
-    ACCESS_MASK granted;
     uint64_t file_size;
-    NTSTATUS status;
-    int fd;
+    int ret;
 
-    if (!file && (sec_flags & SEC_LARGE_PAGES))
+    if (!(section->flags & (SEC_FILE | SEC_IMAGE)))
     {
-        section->size = size;
-        if ((fd = os_create_shm_huge( size, "ntdll-mm large-page section" )) < 0)
-            return fd == -ENOMEM || fd == -ENOSPC ? STATUS_INSUFFICIENT_RESOURCES : STATUS_NO_MEMORY;
-        section->fd = fd;
-        section->file_writable = 1;
-        section->flags |= SEC_LARGE_PAGES;
-        return STATUS_SUCCESS;
-    }
-    if (!file)
-    {
+        /* pagefile-backed: the host's anonymous backing, or a memfd of our own */
+        if (section->flags & SEC_LARGE_PAGES)
+        {
+            if (!size) return STATUS_INVALID_PARAMETER;
+            section->size = size;
+            if (fd < 0 && (fd = ret = os_create_shm_huge( size, "ntdll-mm large-page section" )) < 0)
+                return ret == -ENOMEM || ret == -ENOSPC ? STATUS_INSUFFICIENT_RESOURCES : STATUS_NO_MEMORY;
+            section->fd = fd;
+            return STATUS_SUCCESS;
+        }
         if (!size) return STATUS_INVALID_PARAMETER;
         section->size = mm_round_up( size, MM_PAGE_MASK );
-        if ((sec_flags & SEC_RESERVE) &&
+        if ((section->flags & SEC_RESERVE) &&
             !(section->committed = calloc( 1, ((section->size >> MM_PAGE_SHIFT) + 7) / 8 )))
             return STATUS_NO_MEMORY;
-        if ((fd = os_create_shm( section->size, "ntdll-mm section" )) < 0) return STATUS_NO_MEMORY;
+        if (fd < 0 && (fd = os_create_shm( section->size, "ntdll-mm section" )) < 0) return STATUS_NO_MEMORY;
         section->fd = fd;
-        section->file_writable = 1;
         return STATUS_SUCCESS;
     }
 
-    if ((status = host_ref_handle( file, HOST_FILE, file_access, &fobj, &granted ))) return status;
-    hf = (struct host_file *)fobj;
-    /* a view can write to the file only if the section's protection asked for writing */
-    section->file_writable = !!(file_access & FILE_WRITE_DATA);
-    if (hf->path && !(section->path = strdup( hf->path ))) status = STATUS_NO_MEMORY;
-    else if (os_file_size( hf->fd, &file_size, &section->dev, &section->ino )) status = STATUS_INVALID_HANDLE;
-    else if (sec_flags & SEC_IMAGE) status = build_image( section, hf->fd, file_size );
-    else
+    section->fd = fd;   /* closed by section_destroy from now on */
+    if (fd < 0) return STATUS_INVALID_HANDLE;
+    if (os_file_size( fd, &file_size, &section->dev, &section->ino )) return STATUS_INVALID_HANDLE;
+    if (section->flags & SEC_IMAGE)
     {
-        if (!size)
-        {
-            if (!(size = file_size)) status = STATUS_MAPPED_FILE_SIZE_ZERO;
-        }
-        else if (file_size < size)
-        {
-            /* a read-only file cannot grow to the section's size */
-            if (!section->file_writable) status = STATUS_SECTION_TOO_BIG;
-            else if (os_file_grow( hf->fd, size )) status = STATUS_DISK_FULL;
-        }
-        if (!status)
-        {
-            section->size = size;
-            if ((section->fd = fcntl( hf->fd, F_DUPFD_CLOEXEC, 3 )) < 0) status = STATUS_NO_MEMORY;
-            section->flags |= SEC_FILE;
-        }
+        /* views map the laid-out image (build_image sets section->fd), not the file */
+        NTSTATUS status;
+
+        section->fd = -1;
+        status = build_image( section, fd, file_size );
+        close( fd );
+        return status;
     }
-    host_release( fobj );
-    return status;
+    if (!size)
+    {
+        if (!(size = file_size)) return STATUS_MAPPED_FILE_SIZE_ZERO;
+    }
+    else if (file_size < size)
+    {
+        /* a read-only file cannot grow to the section's size */
+        if (!section->file_writable) return STATUS_SECTION_TOO_BIG;
+        if (os_file_grow( fd, size )) return STATUS_DISK_FULL;
+    }
+    section->size = size;
+    return STATUS_SUCCESS;
 }
 
-NTSTATUS WINAPI NtCreateSection( HANDLE *handle, ACCESS_MASK access, const OBJECT_ATTRIBUTES *attr,
-                                 const LARGE_INTEGER *size_ptr, ULONG protect, ULONG sec_flags, HANDLE file )
+NTSTATUS mm_section_create_from_fd( int fd, ULONG sec_flags, ULONG protect, uint64_t size,
+                                    int writable, const char *unix_path, struct mm_section **ret )
 {
-    const ULONG valid_flags = SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_NOCACHE | SEC_WRITECOMBINE | SEC_LARGE_PAGES;
-    struct mm_section *section, *existing = NULL;
-    ACCESS_MASK file_access;
-    LARGE_INTEGER size = { .QuadPart = 0 };
-    HANDLE h = 0;
-    WCHAR *name;
-    USHORT name_len;
-    ULONG attributes;
+    struct mm_section *section;
     NTSTATUS status;
 
-    if ((status = mm_ensure_init())) return status;
-    if (host_copy_to_user( handle, &h, sizeof(h) )) return STATUS_ACCESS_VIOLATION;
-    if (size_ptr && host_copy_from_user( &size, size_ptr, sizeof(size) )) return STATUS_ACCESS_VIOLATION;
-
-    /* the file access each protection needs (reading for copy-on-write and images) */
-    /* the file access each protection needs: reading for copy-on-write and images, and
-     * FILE_EXECUTE for executable sections (kernel32 test_mapping, a todo in Wine) */
-    switch (protect)
+    *ret = NULL;
+    if ((status = mm_ensure_init()))
     {
-    case PAGE_READONLY:
-    case PAGE_WRITECOPY:
-        file_access = FILE_READ_DATA;
-        break;
-    case PAGE_EXECUTE_READ:
-    case PAGE_EXECUTE_WRITECOPY:
-        file_access = FILE_READ_DATA | FILE_EXECUTE;
-        break;
-    case PAGE_READWRITE:
-        file_access = (sec_flags & SEC_IMAGE) ? FILE_READ_DATA : FILE_READ_DATA | FILE_WRITE_DATA;
-        break;
-    case PAGE_EXECUTE_READWRITE:
-        file_access = (sec_flags & SEC_IMAGE) ? FILE_READ_DATA | FILE_EXECUTE
-                                              : FILE_READ_DATA | FILE_WRITE_DATA | FILE_EXECUTE;
-        break;
-    case PAGE_EXECUTE:
-        file_access = FILE_EXECUTE;
-        break;
-    default:   /* PAGE_NOACCESS included (ReactOS apitest NtCreateSection) */
-        return STATUS_INVALID_PAGE_PROTECTION;
+        if (fd >= 0) close( fd );
+        return status;
     }
-    if (sec_flags & ~valid_flags) return STATUS_INVALID_PARAMETER;
-    switch (sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT))
-    {
-    case SEC_IMAGE:
-        if (sec_flags & (SEC_WRITECOMBINE | SEC_LARGE_PAGES)) return STATUS_INVALID_PARAMETER;
-        if (!file) return STATUS_INVALID_FILE_FOR_SECTION;
-        break;
-    case SEC_COMMIT:
-    case SEC_RESERVE:
-        if ((sec_flags & SEC_NOCACHE) && (sec_flags & SEC_WRITECOMBINE)) return STATUS_INVALID_PARAMETER;
-        if (sec_flags & SEC_LARGE_PAGES)
-        {
-            /* large pages: pagefile-backed and committed only (kernel32 test_CreateFileMapping),
-             * a size in large pages, and SeLockMemoryPrivilege */
-            if (file || (sec_flags & SEC_RESERVE)) return STATUS_INVALID_PARAMETER;
-            if (!os_info.large_page_size) return STATUS_INVALID_PARAMETER;
-            if (!host_has_lock_memory_privilege()) return STATUS_PRIVILEGE_NOT_HELD;
-            if (!size_ptr || !size.QuadPart || (size.QuadPart & (os_info.large_page_size - 1)))
-                return STATUS_INVALID_PARAMETER;
-        }
-        break;
-    default:
-        return STATUS_INVALID_PARAMETER;
-    }
-    if (size.QuadPart < 0) return STATUS_INVALID_PARAMETER;
-
-    if ((status = fetch_name( attr, &name, &name_len, &attributes ))) return status;
-    if (name)
-    {
-        pthread_mutex_lock( &names_lock );
-        if ((existing = find_named( name, name_len, attributes ))) host_addref( &existing->obj );
-        pthread_mutex_unlock( &names_lock );
-        if (existing)
-        {
-            free( name );
-            if (attributes & OBJ_OPENIF) return return_handle( existing, access, handle, STATUS_OBJECT_NAME_EXISTS );
-            section_release( existing );
-            return STATUS_OBJECT_NAME_COLLISION;
-        }
-    }
-
     if (!(section = calloc( 1, sizeof(*section) )))
     {
-        free( name );
+        if (fd >= 0) close( fd );
         return STATUS_NO_MEMORY;
     }
     section->obj.type = HOST_SECTION;
     section->obj.destroy = section_destroy;
-    section->obj.last_handle = section_last_handle;
     section->obj.refs = 1;
     section->fd = -1;
     section->protect = protect;
-    section->flags = sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_NOCACHE | SEC_WRITECOMBINE | SEC_LARGE_PAGES);
-    if ((status = create_worker( section, sec_flags, size.QuadPart, file, file_access )))
+    section->file_writable = !!writable;
+    section->flags = sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_FILE | SEC_NOCACHE | SEC_WRITECOMBINE |
+                                  SEC_LARGE_PAGES);
+    if (unix_path && !(section->path = strdup( unix_path )))
     {
-        free( name );
+        if (fd >= 0) close( fd );
+        section_destroy( &section->obj );
+        return STATUS_NO_MEMORY;
+    }
+    if ((status = create_backing( section, fd, size )))
+    {
+        if (section->fd < 0 && fd >= 0 && !(section->flags & (SEC_FILE | SEC_IMAGE))) close( fd );
         section_destroy( &section->obj );
         return status;
     }
+    /* what NtQuerySection reports */
     if (section->is_image) section->flags = SEC_IMAGE | SEC_FILE;
     else if (section->flags & SEC_FILE) section->flags = SEC_FILE | (section->flags & (SEC_NOCACHE | SEC_WRITECOMBINE));
-
-    if (name)
-    {
-        pthread_mutex_lock( &names_lock );
-        if ((existing = find_named( name, name_len, attributes )))
-        {
-            /* created concurrently by another thread: NT would have serialised us */
-            pthread_mutex_unlock( &names_lock );
-            free( name );
-            section_release( section );
-            return STATUS_OBJECT_NAME_COLLISION;
-        }
-        section->name = name;
-        section->name_len = name_len;
-        section->next_named = named_sections;
-        named_sections = section;
-        pthread_mutex_unlock( &names_lock );
-    }
-    return return_handle( section, access, handle, STATUS_SUCCESS );
+    else section->file_writable = 1;   /* pagefile-backed memory is always writable */
+    *ret = section;
+    return STATUS_SUCCESS;
 }
 
-NTSTATUS WINAPI NtOpenSection( HANDLE *handle, ACCESS_MASK access, const OBJECT_ATTRIBUTES *attr )
+void mm_section_set_destroy_hook( struct mm_section *s, void (*hook)( struct mm_section *, void * ), void *ctx )
 {
-    struct mm_section *section;
-    HANDLE h = 0;
-    WCHAR *name;
-    USHORT len;
-    ULONG attributes;
-    NTSTATUS status;
+    s->destroy_hook = hook;
+    s->destroy_ctx = ctx;
+}
 
-    if ((status = mm_ensure_init())) return status;
-    if (host_copy_to_user( handle, &h, sizeof(h) )) return STATUS_ACCESS_VIOLATION;
-    if (!attr) return STATUS_INVALID_PARAMETER;
-    if ((status = fetch_name( attr, &name, &len, &attributes ))) return status;
-    if (!name) return STATUS_OBJECT_PATH_SYNTAX_BAD;
-    pthread_mutex_lock( &names_lock );
-    if ((section = find_named( name, len, attributes ))) host_addref( &section->obj );
-    pthread_mutex_unlock( &names_lock );
-    free( name );
-    if (!section) return STATUS_OBJECT_NAME_NOT_FOUND;
-    return return_handle( section, access, handle, STATUS_SUCCESS );
+NTSTATUS mm_section_image_info( struct mm_section *s, SECTION_IMAGE_INFORMATION *info )
+{
+    if (!s->is_image) return STATUS_SECTION_NOT_IMAGE;
+    *info = s->image.info;
+    return STATUS_SUCCESS;
+}
+
+uint64_t mm_section_size( struct mm_section *s )
+{
+    uint64_t size;
+
+    mm_lock_shared();
+    size = s->size;
+    mm_unlock_shared();
+    return size;
+}
+
+ULONG mm_section_flags( struct mm_section *s )
+{
+    return s->flags;
+}
+
+uintptr_t mm_section_image_base( struct mm_section *s )
+{
+    return s->is_image ? (uintptr_t)s->image.image_base : 0;
+}
+
+NTSTATUS mm_section_extend( struct mm_section *s, uint64_t *size )
+{
+    NTSTATUS status = STATUS_SUCCESS;
+
+    mm_lock_exclusive();
+    if (!(s->flags & SEC_FILE) || s->is_image) status = STATUS_SECTION_NOT_EXTENDED;
+    else if (*size > s->size)
+    {
+        if (!s->file_writable) status = STATUS_SECTION_NOT_EXTENDED;
+        else if (os_file_grow( s->fd, *size )) status = STATUS_DISK_FULL;
+        /* existing views keep their size, as on NT; new views can reach the new end */
+        else s->size = *size;
+    }
+    *size = s->size;
+    mm_unlock_exclusive();
+    return status;
 }
 
 /* ---- views ------------------------------------------------------------------------------------ */
@@ -607,6 +448,11 @@ static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uint
     size_t size = mm_round_up( img->image_size, MM_PAGE_MASK );
     struct map_ctx ctx = { PROT_READ | PROT_WRITE, section->fd, 0, 0 };
     struct mm_place_req req = { addr, size, 0, limit, MM_GRAN_MASK, top_down };
+    struct mm_alloc *a;
+    uintptr_t base = 0;
+    NTSTATUS status;
+    int64_t delta;
+
     /* a 32-bit image must stay below 4 GiB (2 GiB unless large-address aware), or its
      * 32-bit relocations cannot express where it sits */
     if (!img->is_64bit)
@@ -615,10 +461,6 @@ static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uint
         if (!req.limit || req.limit > top) req.limit = top;
         limit = req.limit;
     }
-    struct mm_alloc *a;
-    uintptr_t base = 0;
-    NTSTATUS status;
-    int64_t delta;
 
     mm_lock_exclusive();
     if (!addr && img->image_base && img->image_base + size <= mm.highest + 1 &&
@@ -1105,33 +947,6 @@ NTSTATUS WINAPI NtQuerySection( HANDLE handle, SECTION_INFORMATION_CLASS info_cl
     return status;
 }
 
-NTSTATUS WINAPI NtExtendSection( HANDLE handle, PLARGE_INTEGER size_ptr )
-{
-    struct host_object *obj;
-    struct mm_section *section;
-    LARGE_INTEGER size;
-    NTSTATUS status;
-
-    if ((status = mm_ensure_init())) return status;
-    if (host_copy_from_user( &size, size_ptr, sizeof(size) )) return STATUS_ACCESS_VIOLATION;
-    if ((status = host_ref_handle( handle, HOST_SECTION, SECTION_EXTEND_SIZE, &obj, NULL ))) return status;
-    section = section_from_obj( obj );
-    mm_lock_exclusive();
-    if (!(section->flags & SEC_FILE) || section->is_image) status = STATUS_SECTION_NOT_EXTENDED;
-    else if (size.QuadPart > (LONGLONG)section->size)
-    {
-        if (!section->file_writable) status = STATUS_SECTION_NOT_EXTENDED;
-        else if (os_file_grow( section->fd, size.QuadPart )) status = STATUS_DISK_FULL;
-        /* existing views keep their size, as on NT; new views can reach the new end */
-        else section->size = size.QuadPart;
-    }
-    size.QuadPart = section->size;
-    mm_unlock_exclusive();
-    section_release( section );
-    if (!status && host_copy_to_user( size_ptr, &size, sizeof(size) )) status = STATUS_ACCESS_VIOLATION;
-    return status;
-}
-
 NTSTATUS WINAPI NtFlushVirtualMemory( HANDLE process, LPCVOID *addr_ptr, SIZE_T *size_ptr, ULONG unknown )
 {
     struct mm_alloc *a;
@@ -1174,7 +989,7 @@ static int is_allocated( uintptr_t addr, struct mm_alloc **a )
     *a = vad_find( addr );
     if (*a && (*a)->kind != MM_KIND_FOREIGN) return 1;
     *a = NULL;
-    return !os_query_mapping( mm_round_down( addr, MM_PAGE_MASK ), &map ) && map.start <= addr;
+    return !os_query_visible( mm_round_down( addr, MM_PAGE_MASK ), &map ) && map.start <= addr;
 }
 
 NTSTATUS WINAPI NtAreMappedFilesTheSame( PVOID addr1, PVOID addr2 )
@@ -1200,21 +1015,25 @@ NTSTATUS WINAPI NtAreMappedFilesTheSame( PVOID addr1, PVOID addr2 )
 /* ---- faults ------------------------------------------------------------------------------------ */
 
 /* SIGBUS on a view: the file no longer covers the page (truncated under the view) */
-int section_fault( void *addr, int write, void *ucontext )
+enum mm_fault_result mm_classify_bus_fault( void *addr, int access, struct mm_fault *fault )
 {
     struct mm_alloc *a;
     int is_view;
 
     /* the faulting thread never holds mm.lock while touching view memory, so a shared lock
-     * is safe here; try it anyway, a signal handler must not block */
-    if (pthread_rwlock_tryrdlock( &mm.lock )) return 0;
+     * is safe here; try it anyway, a signal handler must not block (no host_lock_enter: the
+     * signal handler already runs with the host's signals as they are) */
+    if (pthread_rwlock_tryrdlock( &mm.lock )) return MM_FAULT_UNKNOWN;
     a = vad_find( (uintptr_t)addr );
     is_view = a && alloc_is_view( a );
     pthread_rwlock_unlock( &mm.lock );
-    if (!is_view) return 0;
-    {
-        /* NT's parameters: { read 0 / write 1, address, the I/O status behind it } */
-        struct mm_fault fault = { STATUS_IN_PAGE_ERROR, { write > 0, (ULONG_PTR)addr, STATUS_END_OF_FILE }, 3 };
-        return host_raise_fault( &fault, addr, ucontext );
-    }
+    if (!is_view) return MM_FAULT_UNKNOWN;
+    /* NT's parameters: { read 0 / write 1 / execute 8, address, the I/O status behind it } */
+    memset( fault, 0, sizeof(*fault) );
+    fault->code = STATUS_IN_PAGE_ERROR;
+    fault->info[0] = access;
+    fault->info[1] = (ULONG_PTR)addr;
+    fault->info[2] = STATUS_END_OF_FILE;
+    fault->ninfo = 3;
+    return MM_FAULT_RAISE;
 }

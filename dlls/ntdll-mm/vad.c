@@ -13,6 +13,7 @@
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "mm_entry.h"   /* first: NTDLL_MM_WINE renames, config.h, _GNU_SOURCE */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,14 +350,9 @@ void vad_drop_foreign( void )
     free( l.v );
 }
 
-static int load_cb( const struct os_mapping *map, void *ctx )
+/* [start, end) of the kernel's map is memory: insert the parts not known as ours */
+static int add_foreign( uintptr_t start, uintptr_t end )
 {
-    uintptr_t start = map->start, end = map->end;
-    int *err = ctx;
-
-    if (start > mm.highest) return 1;
-    if (end > mm.highest + 1) end = mm.highest + 1;
-    /* parts already known as ours are not foreign: insert only the uncovered pieces */
     while (start < end)
     {
         struct mm_alloc *ov = vad_first_overlap( start, end ), *a;
@@ -364,15 +360,29 @@ static int load_cb( const struct os_mapping *map, void *ctx )
 
         if (piece_end > start)
         {
-            if (!(a = vad_new( MM_KIND_FOREIGN, start, piece_end )))
-            {
-                *err = -ENOMEM;
-                return 1;
-            }
+            if (!(a = vad_new( MM_KIND_FOREIGN, start, piece_end ))) return -ENOMEM;
             vad_insert( a );
         }
         if (!ov) break;
         start = ov->end;
+    }
+    return 0;
+}
+
+static int load_cb( const struct os_mapping *map, void *ctx )
+{
+    uintptr_t from = map->start, start, end;
+    int *err = ctx;
+
+    if (map->start > mm.highest) return 1;
+    /* the host's reservation inside reserved areas is free address space for NT */
+    while (os_visible_piece( map, from, &start, &end ))
+    {
+        if (start > mm.highest) break;
+        if (end > mm.highest + 1) end = mm.highest + 1;
+        if ((*err = add_foreign( start, end ))) return 1;
+        from = end;
+        if (from >= map->end || from > mm.highest) break;
     }
     return 0;
 }
@@ -385,6 +395,44 @@ int vad_load_foreign( void )
     vad_drop_foreign();
     if ((ret = os_walk_mappings( load_cb, &err ))) return ret;
     return err;
+}
+
+/* ---- host-reserved areas ----------------------------------------------------------------- */
+
+static NTSTATUS change_reserved_area( uintptr_t start, uintptr_t end, int add )
+{
+    NTSTATUS status;
+    int ret;
+
+    if (start >= end || (start & MM_PAGE_MASK) || (end & MM_PAGE_MASK)) return STATUS_INVALID_PARAMETER;
+    if ((status = mm_ensure_init())) return status;
+    mm_lock_exclusive();
+    ret = add ? os_add_reserved( start, end ) : os_remove_reserved( start, end );
+    /* the reservation's mappings stop (or start) being foreign memory */
+    if (!ret) ret = vad_load_foreign();
+    mm_unlock_exclusive();
+    if (ret) return ret == -EINVAL ? STATUS_INVALID_PARAMETER : STATUS_NO_MEMORY;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS mm_add_reserved_area( uintptr_t start, uintptr_t end )
+{
+    return change_reserved_area( start, end, 1 );
+}
+
+NTSTATUS mm_remove_reserved_area( uintptr_t start, uintptr_t end )
+{
+    return change_reserved_area( start, end, 0 );
+}
+
+NTSTATUS ntdll_mm_add_reserved_area( void *start, void *end )
+{
+    return mm_add_reserved_area( (uintptr_t)start, (uintptr_t)end );
+}
+
+NTSTATUS ntdll_mm_remove_reserved_area( void *start, void *end )
+{
+    return mm_remove_reserved_area( (uintptr_t)start, (uintptr_t)end );
 }
 
 /* ---- runs of per-page state ------------------------------------------------------------ */

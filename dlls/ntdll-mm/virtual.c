@@ -20,6 +20,7 @@
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "mm_entry.h"   /* first: NTDLL_MM_WINE renames, config.h, _GNU_SOURCE */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,16 +384,14 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
     {
         size_t size = end - start;
         ULONG base_prot = args->protect & PAGE_BASE_MASK;
+        /* reserve and commit in one mmap: the kernel gets the final protection at once */
+        int prot = (args->type & MEM_COMMIT) ? mm_prot_to_unix( state ) : PROT_NONE;
+        struct mm_place_req req = { args->addr ? start : 0, size, args->lowest, args->limit, args->align_mask,
+                                    !!(args->type & MEM_TOP_DOWN) };
+        struct huge_ctx huge = { prot, 0 };
 
         /* a new private allocation never copies on write */
         if (base_prot == PAGE_WRITECOPY || base_prot == PAGE_EXECUTE_WRITECOPY) return STATUS_INVALID_PAGE_PROTECTION;
-        /* reserve and commit in one mmap: the kernel gets the final protection at once */
-        int prot = (args->type & MEM_COMMIT) ? mm_prot_to_unix( state ) : PROT_NONE;
-
-        struct mm_place_req req = { args->addr ? start : 0, size, args->lowest, args->limit, args->align_mask,
-                                    !!(args->type & MEM_TOP_DOWN) };
-
-        struct huge_ctx huge = { prot, 0 };
 
         mm_lock_exclusive();
         if (args->type & MEM_LARGE_PAGES)

@@ -37,7 +37,7 @@ NTDLL_STORE="$CACHE_DIR/ntdll"           # ntdll/<hash>/ntdll.so
 OVERLAY_STORE="$CACHE_DIR/overlay"       # overlay/<hash>/{lib,share}
 TESTBIN_DIR="$CACHE_DIR/testbin"         # kernel32_test.exe, ntdll_test.exe, kernelbase_test.exe
 PREFIX_STOCK="$CACHE_DIR/prefix-stock"
-PREFIX_OVERLAY="$CACHE_DIR/prefix-ntdll-mm"
+# PREFIX_OVERLAY is per hook: $CACHE_DIR/prefix-<hook name> (set by setup.sh)
 STAMPS="$CACHE_DIR/stamps"
 
 # Default hook: Wine's own virtual.c (identity), so stock and overlay must give the same results.

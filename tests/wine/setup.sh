@@ -33,6 +33,10 @@ JOBS="${NTDLL_MM_JOBS:-$(nproc)}"
 case "$NTDLL_MM_HOOK" in /*) ;; *) NTDLL_MM_HOOK="$PWD/$NTDLL_MM_HOOK" ;; esac
 [ -e "$NTDLL_MM_HOOK" ] || die "hook '$NTDLL_MM_HOOK' does not exist"
 
+# The overlay prefix belongs to the hook (see step 7).
+HOOK_NAME=$(basename "$NTDLL_MM_HOOK"); HOOK_NAME=${HOOK_NAME%.sh}
+PREFIX_OVERLAY="$CACHE_DIR/prefix-$HOOK_NAME"
+
 take_cache_lock
 say_cached "cache: $CACHE_DIR; hook: $NTDLL_MM_HOOK"
 
@@ -340,11 +344,14 @@ else
     step "prefix (stock)" make_prefix "$PREFIX_STOCK" "$STOCK_LOADER"
     stamp_set prefix-stock
 fi
-if stamp_ok prefix-ntdll-mm && [ -f "$PREFIX_OVERLAY/system.reg" ]; then
-    say_cached "step 'prefix (ntdll-mm)': cached in $PREFIX_OVERLAY"
+# One overlay prefix per hook (identity, ntdll-mm, ...), made by wineboot running on that hook's
+# ntdll.so: it is made again whenever the hook's sources change, so every build proves wineboot.
+if [ "$(cat "$STAMPS/prefix-$HOOK_NAME" 2>/dev/null)" = "$HOOK_HASH" ] && [ -f "$PREFIX_OVERLAY/system.reg" ]; then
+    say_cached "step 'prefix ($HOOK_NAME)': cached in $PREFIX_OVERLAY"
 else
-    step "prefix (ntdll-mm)" make_prefix "$PREFIX_OVERLAY" "$(overlay_loader "$HOOK_HASH")"
-    stamp_set prefix-ntdll-mm
+    stamp_clear "prefix-$HOOK_NAME"
+    step "prefix ($HOOK_NAME: wineboot on this ntdll.so)" make_prefix "$PREFIX_OVERLAY" "$(overlay_loader "$HOOK_HASH")"
+    mkdir -p "$STAMPS"; echo "$HOOK_HASH" > "$STAMPS/prefix-$HOOK_NAME"
 fi
 
 # Keep the 20 most recently used hook builds and overlays.

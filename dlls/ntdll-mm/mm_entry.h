@@ -1,0 +1,114 @@
+/*
+ * ntdll-mm: the NT entry points the core defines, and their names in each build.
+ *
+ * Standalone (libntdll-mm): the core defines the real names, NtAllocateVirtualMemory and so on,
+ * as a program linked against the library expects.
+ *
+ * Inside Wine's ntdll.so (NTDLL_MM_WINE defined): the exported Nt* names belong to the Wine
+ * host (dlls/ntdll-mm/wine/), which validates the process handle, forwards calls on other
+ * processes to them through wineserver APCs, and calls the core's mm_Nt* function for the
+ * current process.  This header renames the core's definitions (and Wine's winternl.h
+ * declarations seen by core files) to mm_Nt*, and declares the mm_Nt* prototypes.
+ *
+ * Use:
+ * - Every core file includes this header first (directly, or through mm_private.h / os.h /
+ *   image.h, which include it before anything else), so that the renames apply to
+ *   winternl.h too and _GNU_SOURCE is set before the first system header.
+ * - A host file that defines the real exported names (the Wine host) defines
+ *   NTDLL_MM_NO_RENAME before including any ntdll-mm header: it then gets the mm_Nt*
+ *   prototypes without the renames, and may include Wine's headers in any order.
+ *
+ * Copyright 2026 the ntdll-mm authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef NTDLL_MM_ENTRY_H
+#define NTDLL_MM_ENTRY_H
+
+#ifdef NTDLL_MM_WINE
+/* Wine builds its unix side with config.h (which sets _GNU_SOURCE); ours passes -D flags */
+# include "config.h"
+# if !defined(HAVE_LINUX_USERFAULTFD_H) && defined(__has_include)
+#  if __has_include(<linux/userfaultfd.h>)
+#   define HAVE_LINUX_USERFAULTFD_H 1
+#  endif
+# endif
+#endif
+#ifndef _GNU_SOURCE
+# define _GNU_SOURCE 1
+#endif
+
+/* Inside Wine's ntdll.so the core's internal names (vad_*, os_*, mm, ...) stay inside the
+ * library: the declarations of the core's headers are hidden (the standalone library exports
+ * them: the native tests call some directly). */
+#ifdef NTDLL_MM_WINE
+# define MM_HIDDEN_BEGIN _Pragma("GCC visibility push(hidden)")
+# define MM_HIDDEN_END   _Pragma("GCC visibility pop")
+#else
+# define MM_HIDDEN_BEGIN
+# define MM_HIDDEN_END
+#endif
+
+#if defined(NTDLL_MM_WINE) && !defined(NTDLL_MM_NO_RENAME)
+# define NtAllocateVirtualMemory       mm_NtAllocateVirtualMemory
+# define NtAllocateVirtualMemoryEx     mm_NtAllocateVirtualMemoryEx
+# define NtFreeVirtualMemory           mm_NtFreeVirtualMemory
+# define NtProtectVirtualMemory        mm_NtProtectVirtualMemory
+# define NtQueryVirtualMemory          mm_NtQueryVirtualMemory
+# define NtMapViewOfSection            mm_NtMapViewOfSection
+# define NtMapViewOfSectionEx          mm_NtMapViewOfSectionEx
+# define NtUnmapViewOfSection          mm_NtUnmapViewOfSection
+# define NtUnmapViewOfSectionEx        mm_NtUnmapViewOfSectionEx
+# define NtQuerySection                mm_NtQuerySection
+# define NtFlushVirtualMemory          mm_NtFlushVirtualMemory
+# define NtAreMappedFilesTheSame       mm_NtAreMappedFilesTheSame
+# define NtLockVirtualMemory           mm_NtLockVirtualMemory
+# define NtUnlockVirtualMemory         mm_NtUnlockVirtualMemory
+# define NtGetWriteWatch               mm_NtGetWriteWatch
+# define NtResetWriteWatch             mm_NtResetWriteWatch
+# define NtSetInformationVirtualMemory mm_NtSetInformationVirtualMemory
+# define NtFlushInstructionCache       mm_NtFlushInstructionCache
+# define NtFlushProcessWriteBuffers    mm_NtFlushProcessWriteBuffers
+#endif
+
+#include "ntdll-mm.h"
+
+#ifdef NTDLL_MM_WINE
+MM_HIDDEN_BEGIN
+/* The core's entry points under their Wine-build names.  Same parameters, same results as the
+ * NT calls; 'process' must be the current process (NtCurrentProcess() or a handle the host
+ * accepts in host_check_process): the Wine host forwards other processes before calling. */
+NTSTATUS WINAPI mm_NtAllocateVirtualMemory( HANDLE process, PVOID *ret, ULONG_PTR zero_bits, SIZE_T *size_ptr,
+                                            ULONG type, ULONG protect );
+NTSTATUS WINAPI mm_NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *size_ptr, ULONG type,
+                                              ULONG protect, MEM_EXTENDED_PARAMETER *parameters, ULONG count );
+NTSTATUS WINAPI mm_NtFreeVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG type );
+NTSTATUS WINAPI mm_NtProtectVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG new_prot,
+                                           ULONG *old_prot );
+NTSTATUS WINAPI mm_NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFORMATION_CLASS info_class,
+                                         PVOID buffer, SIZE_T len, SIZE_T *res_len );
+NTSTATUS WINAPI mm_NtMapViewOfSection( HANDLE handle, HANDLE process, PVOID *addr_ptr, ULONG_PTR zero_bits,
+                                       SIZE_T commit_size, const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr,
+                                       SECTION_INHERIT inherit, ULONG alloc_type, ULONG protect );
+NTSTATUS WINAPI mm_NtMapViewOfSectionEx( HANDLE handle, HANDLE process, PVOID *addr_ptr,
+                                         const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr, ULONG alloc_type,
+                                         ULONG protect, MEM_EXTENDED_PARAMETER *parameters, ULONG count );
+NTSTATUS WINAPI mm_NtUnmapViewOfSection( HANDLE process, PVOID addr );
+NTSTATUS WINAPI mm_NtUnmapViewOfSectionEx( HANDLE process, PVOID addr, ULONG flags );
+NTSTATUS WINAPI mm_NtQuerySection( HANDLE handle, SECTION_INFORMATION_CLASS info_class, PVOID buffer, SIZE_T size,
+                                   SIZE_T *ret_size );
+NTSTATUS WINAPI mm_NtFlushVirtualMemory( HANDLE process, LPCVOID *addr_ptr, SIZE_T *size_ptr, ULONG unknown );
+NTSTATUS WINAPI mm_NtAreMappedFilesTheSame( PVOID addr1, PVOID addr2 );
+NTSTATUS WINAPI mm_NtLockVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG map_type );
+NTSTATUS WINAPI mm_NtUnlockVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG map_type );
+NTSTATUS WINAPI mm_NtGetWriteWatch( HANDLE process, ULONG flags, PVOID base, SIZE_T size, PVOID *addresses,
+                                    ULONG_PTR *count, ULONG *granularity );
+NTSTATUS WINAPI mm_NtResetWriteWatch( HANDLE process, PVOID base, SIZE_T size );
+NTSTATUS WINAPI mm_NtSetInformationVirtualMemory( HANDLE process, VIRTUAL_MEMORY_INFORMATION_CLASS info_class,
+                                                  ULONG_PTR count, PMEMORY_RANGE_ENTRY addresses, PVOID ptr,
+                                                  ULONG size );
+NTSTATUS WINAPI mm_NtFlushInstructionCache( HANDLE process, LPCVOID addr, SIZE_T size );
+void     WINAPI mm_NtFlushProcessWriteBuffers( void );
+MM_HIDDEN_END
+#endif
+
+#endif /* NTDLL_MM_ENTRY_H */
