@@ -909,9 +909,11 @@ static const char *verdict( const struct row *row, char *buf, size_t len )
 struct ww_result
 {
     double first_ns;             /* ns per first write of a page */
-    double get_ns;               /* ns per NtGetWriteWatch(WRITE_WATCH_FLAG_RESET) of 1 GiB */
+    double get_ns;               /* ns per NtGetWriteWatch(WRITE_WATCH_FLAG_RESET) of 1 GiB, every page written once before */
+    double get_sparse_ns;        /* the same, the pages not dirtied never written */
     double segv_per_write;       /* SIGSEGVs per first write */
     unsigned long found;         /* pages the last scan reported */
+    unsigned long found_sparse;
 };
 
 static struct sigaction ww_prev_segv;
@@ -923,6 +925,38 @@ static void ww_count_segv( int sig, siginfo_t *info, void *context )
     if (ww_prev_segv.sa_flags & SA_SIGINFO) ww_prev_segv.sa_sigaction( sig, info, context );
 }
 
+/* NtGetWriteWatch(RESET) over 1 GiB of which every 100th page was written since the last reset;
+ * populated: every page of it was written once before (and the watch reset), as in a heap in
+ * use; else the other pages were never touched.  Median ns; *found: pages the last call reported */
+static double ww_measure_get( int populated, void **results, double *v, unsigned long *found )
+{
+    ULONG_PTR count;
+    ULONG gran;
+    char *base;
+    unsigned int r;
+    uint64_t t;
+
+    base = nt_alloc( WW_SCAN_SIZE, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE );
+    if (populated)
+    {
+        touch( base, WW_SCAN_SIZE );
+        if (NtResetWriteWatch( NtCurrentProcess(), base, WW_SCAN_SIZE )) fatal( "NtResetWriteWatch failed\n" );
+    }
+    for (r = 0; r < opt_reps; r++)
+    {
+        SIZE_T off;
+        for (off = 0; off < WW_SCAN_SIZE; off += WW_SCAN_STRIDE * page_size) base[off] = r;
+        count = WW_MAX_RESULTS;
+        t = clock_ns( bench_clock );
+        if (NtGetWriteWatch( NtCurrentProcess(), WRITE_WATCH_FLAG_RESET, base, WW_SCAN_SIZE, results, &count, &gran ))
+            fatal( "NtGetWriteWatch failed\n" );
+        v[r] = (double)(clock_ns( bench_clock ) - t);
+        *found = count;
+    }
+    nt_release( base );
+    return median( v, opt_reps );
+}
+
 static void ww_measure( struct ww_result *res )
 {
     double *v = calloc( opt_reps, sizeof(double) );
@@ -930,8 +964,6 @@ static void ww_measure( struct ww_result *res )
     SIZE_T size = WW_FIRST_PAGES * page_size;
     struct sigaction sa;
     unsigned long writes = 0;
-    ULONG_PTR count;
-    ULONG gran;
     char *base;
     unsigned int r;
     uint64_t t;
@@ -961,21 +993,8 @@ static void ww_measure( struct ww_result *res )
     res->segv_per_write = (double)ww_segv_count / writes;
     nt_release( base );
 
-    /* NtGetWriteWatch(RESET) over 1 GiB of which every 100th page was written */
-    base = nt_alloc( WW_SCAN_SIZE, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE );
-    for (r = 0; r < opt_reps; r++)
-    {
-        SIZE_T off;
-        for (off = 0; off < WW_SCAN_SIZE; off += WW_SCAN_STRIDE * page_size) base[off] = r;
-        count = WW_MAX_RESULTS;
-        t = clock_ns( bench_clock );
-        if (NtGetWriteWatch( NtCurrentProcess(), WRITE_WATCH_FLAG_RESET, base, WW_SCAN_SIZE, results, &count, &gran ))
-            fatal( "NtGetWriteWatch failed\n" );
-        v[r] = (double)(clock_ns( bench_clock ) - t);
-        res->found = count;
-    }
-    res->get_ns = median( v, opt_reps );
-    nt_release( base );
+    res->get_ns = ww_measure_get( 1, results, v, &res->found );
+    res->get_sparse_ns = ww_measure_get( 0, results, v, &res->found_sparse );
     free( results );
     free( v );
 }
@@ -1008,8 +1027,8 @@ static int ww_measure_fallback( const char *argv0, struct ww_result *res )
         return 0;
     }
     while (fgets( line, sizeof(line), f ))
-        if (sscanf( line, "ww-child %lf %lf %lf %lu", &res->first_ns, &res->get_ns, &res->segv_per_write,
-                    &res->found ) == 4)
+        if (sscanf( line, "ww-child %lf %lf %lf %lf %lu %lu", &res->first_ns, &res->get_ns, &res->get_sparse_ns,
+                    &res->segv_per_write, &res->found, &res->found_sparse ) == 6)
             ok = 1;
     fclose( f );
     while (waitpid( pid, &status, 0 ) < 0 && errno == EINTR) ;
@@ -1053,6 +1072,12 @@ static void run_write_watch( struct row *rows, unsigned int nb_rows, const char 
         {
             row->nt_med = ww_kernel.get_ns;
             row->raw_med = ww_fallback.get_ns;
+            row->nt_ops = row->raw_ops = 1;
+        }
+        else if (!strcmp( row->id, "ww-get-sparse" ))
+        {
+            row->nt_med = ww_kernel.get_sparse_ns;
+            row->raw_med = ww_fallback.get_sparse_ns;
             row->nt_ops = row->raw_ops = 1;
         }
         else continue;
@@ -1107,6 +1132,8 @@ int main( int argc, char *argv[] )
         { "ww-first", "write watch: first write per page, kernel vs fallback", NULL, NULL, NULL, NULL,
           0, 0, 0, 0 },
         { "ww-get", "write watch: GetWriteWatch(RESET) 1 GiB 1% dirty, kernel vs fallback", NULL, NULL, NULL, NULL,
+          0, 0, 0, 0.1 },
+        { "ww-get-sparse", "  same, the other 99% never written", NULL, NULL, NULL, NULL,
           0, 0, 0, 0.1 },
         { "guard", "guard-page fault round trip (raw: mprotect + own SIGSEGV handler)", guard_setup, guard_cleanup,
           guard_nt, guard_raw, 0, 0, 0, 0 },
@@ -1182,7 +1209,8 @@ int main( int argc, char *argv[] )
     {
         struct ww_result res;
         ww_measure( &res );
-        printf( "ww-child %.1f %.1f %.4f %lu\n", res.first_ns, res.get_ns, res.segv_per_write, res.found );
+        printf( "ww-child %.1f %.1f %.1f %.4f %lu %lu\n", res.first_ns, res.get_ns, res.get_sparse_ns,
+                res.segv_per_write, res.found, res.found_sparse );
         return 0;
     }
     maps_fd = open( "/proc/self/maps", O_RDONLY | O_CLOEXEC );
@@ -1260,8 +1288,9 @@ int main( int argc, char *argv[] )
     if (ww_ran > 0)
         printf( "write watch: ntdll-mm column = kernel path, raw column = fallback (child with "
                 "NTDLL_MM_WRITE_WATCH=fallback); SIGSEGV per first write: kernel path %.3f, fallback %.3f; "
-                "pages reported per scan: %lu and %lu of %lu written\n", ww_kernel.segv_per_write,
-                ww_fallback.segv_per_write, ww_kernel.found, ww_fallback.found,
+                "pages reported per scan: %lu and %lu (sparse: %lu and %lu) of %lu written\n", ww_kernel.segv_per_write,
+                ww_fallback.segv_per_write, ww_kernel.found, ww_fallback.found, ww_kernel.found_sparse,
+                ww_fallback.found_sparse,
                 (unsigned long)((WW_SCAN_SIZE / page_size + WW_SCAN_STRIDE - 1) / WW_SCAN_STRIDE) );
     if (raw_total)
         printf( "raw 64K mmap results that happened to be 64K-aligned: %lu of %lu\n", raw_aligned, raw_total );

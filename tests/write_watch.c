@@ -189,6 +189,43 @@ TEST(write_watch_count_limit_continuation)
     release( base );
 }
 
+/* WRITE_WATCH_FLAG_RESET when nothing is held over from an earlier call (on the kernel path the
+ * scan's pages then go straight to the array): the pages that do not fit stay dirty, pages
+ * outside the range stay dirty, and an array that is not writable to its end fails the call
+ * before anything is reset. */
+TEST(write_watch_reset_from_clean_state)
+{
+    char *base = alloc_or_fail( 0x10000, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE );
+    char *array = alloc_or_fail( 2 * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE );
+    ULONG_PTR count = 2;
+    ULONG gran, old;
+    NTSTATUS status;
+
+    if (!base || !array) return;
+    for (int i = 1; i < 10; i += 2) base[i * PAGE] = 1;
+    check_ww( WRITE_WATCH_FLAG_RESET, base, 0x10000, 2, 1, 3 );
+    check_ww( 0, base, 0x10000, 64, 5, 7, 9 );
+    check_ww( WRITE_WATCH_FLAG_RESET, base, 0x10000, 64, 5, 7, 9 );
+    check_ww( 0, base, 0x10000, 64, -1 );
+
+    /* a sub-range (pages 4 to 7) */
+    base[2 * PAGE] = base[6 * PAGE] = base[12 * PAGE] = 1;
+    check_ww( WRITE_WATCH_FLAG_RESET, base + 4 * PAGE, 4 * PAGE, 64, 2 );
+    check_ww( 0, base, 0x10000, 64, 2, 12 );
+    check_ww( WRITE_WATCH_FLAG_RESET, base, 0x10000, 64, 2, 12 );
+
+    /* the array's second entry on a read-only page */
+    base[3 * PAGE] = 1;
+    ok( !nt_protect( array + PAGE, PAGE, PAGE_READONLY, &old ), "protect failed\n" );
+    status = NtGetWriteWatch( NtCurrentProcess(), WRITE_WATCH_FLAG_RESET, base, 0x10000,
+                              (void **)(array + PAGE - sizeof(void *)), &count, &gran );
+    ok( status == STATUS_ACCESS_VIOLATION, "got %s\n", status_name( status ) );
+    check_ww( WRITE_WATCH_FLAG_RESET, base, 0x10000, 64, 3 );
+    check_ww( 0, base, 0x10000, 64, -1 );
+    release( array );
+    release( base );
+}
+
 /* kernel32 test_write_watch, "some invalid parameter tests", plus the NT-level inputs. */
 TEST(write_watch_bad_inputs)
 {

@@ -21,6 +21,9 @@
  * bitmap | "written" in the page tables; the scan moves the page-table state into the bitmap
  * ("harvest"), which is what makes the count limit (continuation: pages not returned stay
  * dirty for the next call) and decommit (a new mapping loses the page-table state) work.
+ * NtGetWriteWatch with WRITE_WATCH_FLAG_RESET and nothing in the bitmap for its range (the
+ * usual case) skips the round trip: the scan's pages go straight to the caller's array and
+ * only those that do not fit are harvested.
  *
  * NTDLL_MM_WRITE_WATCH=fallback forces the fallback; =kernel requires the kernel path (the
  * library fails to initialise without it); unset or "auto": the kernel path when probed.
@@ -321,6 +324,51 @@ static int round_range( PVOID base, SIZE_T size, uintptr_t *start, uintptr_t *en
     return *end > *start;
 }
 
+/* kernel path, NtGetWriteWatch with reset, nothing in the bitmap: the pages the scan reports go
+ * straight into the output array; those that do not fit in it stay dirty in the bitmap */
+struct direct_ctx
+{
+    struct mm_alloc *a;
+    void **out;
+    ULONG_PTR pos, max;
+};
+
+static void direct_cb( uintptr_t start, uintptr_t end, void *ctx )
+{
+    struct direct_ctx *d = ctx;
+
+    if (start < d->a->base) start = d->a->base;
+    if (end > d->a->end) end = d->a->end;
+    for (; start < end && d->pos < d->max; start += MM_PAGE_SIZE) d->out[d->pos++] = (void *)start;
+    if (start < end) harvest_cb( start, end, d->a );
+}
+
+/* Lock: exclusive.  The scan of [first, last) for get_worker when the bitmap has nothing there
+ * (the usual case: only a count limit or a decommit leaves pages in it): the same result as
+ * harvest, then the bitmap walk and reset, without the round trip through the bitmap. */
+static int get_direct( struct mm_alloc *a, size_t first, size_t last, void **out, ULONG_PTR max, ULONG_PTR *count )
+{
+    struct direct_ctx d = { a, out, 0, max };
+    size_t page = first, stop;
+    int ret = 0;
+
+    for (; next_committed( a, &page, last, &stop ); page = stop)
+        if ((ret = os_ww_scan( a->base + (page << MM_PAGE_SHIFT), (stop - page) << MM_PAGE_SHIFT, 1, direct_cb, &d )))
+            break;
+    if (ret)
+    {
+        /* the kernel has re-armed what it reported: keep those pages dirty for the next call */
+        for (ULONG_PTR i = 0; i < d.pos; i++)
+        {
+            size_t p = ((uintptr_t)out[i] - a->base) >> MM_PAGE_SHIFT;
+            bits_update( a->ww_dirty, p, p + 1, 1 );
+        }
+        d.pos = 0;
+    }
+    *count = d.pos;
+    return ret;
+}
+
 static NTSTATUS get_worker( uintptr_t start, uintptr_t end, int reset, void **out, ULONG_PTR *count )
 {
     ULONG_PTR pos = 0, max = *count;
@@ -333,22 +381,42 @@ static NTSTATUS get_worker( uintptr_t start, uintptr_t end, int reset, void **ou
     {
         size_t first = (start - a->base) >> MM_PAGE_SHIFT, last = (end - a->base) >> MM_PAGE_SHIFT, page = first;
 
-        if (ww_mode == WW_KERNEL && harvest( a, first, last - first )) status = STATUS_NO_MEMORY;
-        while (!status && pos < max && (page = bits_find( a->ww_dirty, page, last, 1 )) < last)
-            out[pos++] = (void *)(a->base + (page++ << MM_PAGE_SHIFT));
-        if (!status && reset)
+        if (ww_mode == WW_KERNEL && reset && bits_find( a->ww_dirty, first, last, 1 ) == last)
         {
-            /* NT resets only what it looked at: pages past the last one returned when the
-             * array was full stay dirty for the next call */
-            size_t stop = pos == max ? page : last;
-            bits_update( a->ww_dirty, first, stop, 0 );
-            if (ww_mode == WW_FALLBACK && stop > first && mm_sync_kernel( a, first, stop - first ))
-                status = STATUS_NO_MEMORY;
+            if (get_direct( a, first, last, out, max, &pos )) status = STATUS_NO_MEMORY;
+        }
+        else
+        {
+            if (ww_mode == WW_KERNEL && harvest( a, first, last - first )) status = STATUS_NO_MEMORY;
+            while (!status && pos < max && (page = bits_find( a->ww_dirty, page, last, 1 )) < last)
+                out[pos++] = (void *)(a->base + (page++ << MM_PAGE_SHIFT));
+            if (!status && reset)
+            {
+                /* NT resets only what it looked at: pages past the last one returned when the
+                 * array was full stay dirty for the next call */
+                size_t stop = pos == max ? page : last;
+                bits_update( a->ww_dirty, first, stop, 0 );
+                if (ww_mode == WW_FALLBACK && stop > first && mm_sync_kernel( a, first, stop - first ))
+                    status = STATUS_NO_MEMORY;
+            }
         }
         *count = pos;
     }
     mm_unlock_exclusive();
     return status;
+}
+
+/* [addr, addr+len) is writable: one byte of each of its pages read and written back */
+static NTSTATUS probe_for_write( void *addr, size_t len )
+{
+    uintptr_t p = (uintptr_t)addr, end = p + len;
+    unsigned char c;
+
+    if (end < p) return STATUS_ACCESS_VIOLATION;
+    for (; p < end; p = (p | MM_PAGE_MASK) + 1)
+        if (host_copy_from_user( &c, (void *)p, 1 ) || host_copy_to_user( (void *)p, &c, 1 ))
+            return STATUS_ACCESS_VIOLATION;
+    return STATUS_SUCCESS;
 }
 
 NTSTATUS WINAPI NtGetWriteWatch( HANDLE process, ULONG flags, PVOID base, SIZE_T size, PVOID *addresses,
@@ -374,15 +442,11 @@ NTSTATUS WINAPI NtGetWriteWatch( HANDLE process, ULONG flags, PVOID base, SIZE_T
     if (!round_range( base, size, &start, &end )) return STATUS_INVALID_PARAMETER;
 
     /* never more entries than pages in the range; probe the array for writing before the
-     * worker resets anything (NT probes it first too) */
+     * worker resets anything (NT probes it first too, ProbeForWrite: a byte per page) */
     n = (end - start) >> MM_PAGE_SHIFT;
     if (max > n) max = n;
+    if (probe_for_write( addresses, max * sizeof(*buf) )) return STATUS_ACCESS_VIOLATION;
     if (!(buf = malloc( max * sizeof(*buf) ))) return STATUS_NO_MEMORY;
-    if (host_copy_from_user( buf, addresses, max * sizeof(*buf) ) || host_copy_to_user( addresses, buf, max * sizeof(*buf) ))
-    {
-        free( buf );
-        return STATUS_ACCESS_VIOLATION;
-    }
     n = max;
     if (!(status = get_worker( start, end, flags & WRITE_WATCH_FLAG_RESET, buf, &n )))
     {
