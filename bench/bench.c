@@ -478,6 +478,112 @@ static void query_maps_raw( unsigned int n )
     }
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* query-walk: with the query row's allocations, NtQueryVirtualMemory from address 0, each
+ * time at BaseAddress + RegionSize, until it fails (what a program listing its address space
+ * does; winebench's query-walk row).  ntdll-mm ns/op = one whole walk.  Raw side: the same
+ * walk over the kernel's VMAs, one PROCMAP_QUERY (covering or next VMA) per VMA. */
+
+#define BENCH_PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+static unsigned long walk_regions, walk_vmas;
+
+static void walk_nt( unsigned int n )
+{
+    for (unsigned int i = 0; i < n; i++)
+    {
+        MEMORY_BASIC_INFORMATION mbi;
+        uintptr_t p = 0;
+        unsigned long count = 0;
+
+        while (!NtQueryVirtualMemory( NtCurrentProcess(), (void *)p, MemoryBasicInformation, &mbi, sizeof(mbi), NULL ))
+        {
+            if (!mbi.RegionSize) fatal( "query-walk: RegionSize 0 at %#lx\n", (unsigned long)p );
+            p = (uintptr_t)mbi.BaseAddress + mbi.RegionSize;
+            count++;
+        }
+        walk_regions = count;
+    }
+}
+
+static void walk_raw( unsigned int n )
+{
+    for (unsigned int i = 0; i < n; i++)
+    {
+        struct bench_procmap_query q;
+        uint64_t p = 0;
+        unsigned long count = 0;
+
+        for (;;)
+        {
+            memset( &q, 0, sizeof(q) );
+            q.size = sizeof(q);
+            q.query_flags = BENCH_PROCMAP_QUERY_COVERING_OR_NEXT_VMA;
+            q.query_addr = p;
+            if (ioctl( maps_fd, BENCH_PROCMAP_QUERY, &q )) break;
+            p = q.vma_end;
+            count++;
+        }
+        walk_vmas = count;
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* vma-protect: a committed, untouched reservation of VMA_PAGES pages; NtProtectVirtualMemory
+ * of one page at a time, in passes over the even pages, alternately making them read-only and
+ * read/write again (the odd pages stay read/write): up to VMA_PAGES runs of page state, and as
+ * many kernel VMAs (winebench's vma-protect row).  Raw side: mprotect of the same pages of an
+ * mmap'ed area of the same size. */
+
+/* 30,000 (winebench: 50,000): both sides' VMAs must fit in vm.max_map_count (65,530) */
+#define VMA_PAGES 30000
+static char *vma_nt_base, *vma_raw_base;
+static unsigned long vma_nt_next, vma_raw_next;   /* calls made so far (position in the passes) */
+
+static void vma_setup( void )
+{
+    vma_nt_base = nt_alloc( (SIZE_T)VMA_PAGES * page_size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE );
+    vma_raw_base = raw_map( (size_t)VMA_PAGES * page_size, PROT_READ | PROT_WRITE, 0 );
+    vma_nt_next = vma_raw_next = 0;
+}
+
+static void vma_cleanup( void )
+{
+    nt_release( vma_nt_base );
+    munmap( vma_raw_base, (size_t)VMA_PAGES * page_size );
+}
+
+static void vma_protect_nt( unsigned int n )
+{
+    const unsigned long even = (VMA_PAGES + 1) / 2;
+
+    for (unsigned int i = 0; i < n; i++, vma_nt_next++)
+    {
+        int ro = !((vma_nt_next / even) & 1);
+        ULONG prot = ro ? PAGE_READONLY : PAGE_READWRITE, old;
+        void *base = vma_nt_base + 2 * (vma_nt_next % even) * page_size;
+        SIZE_T size = page_size;
+        NTSTATUS status = NtProtectVirtualMemory( NtCurrentProcess(), &base, &size, prot, &old );
+
+        if (status) fatal( "vma-protect: NtProtectVirtualMemory failed: status %#x\n", (unsigned int)status );
+        if (old != (ro ? PAGE_READWRITE : PAGE_READONLY))
+            fatal( "vma-protect: old protection %#x\n", (unsigned int)old );
+    }
+}
+
+static void vma_protect_raw( unsigned int n )
+{
+    const unsigned long even = (VMA_PAGES + 1) / 2;
+
+    for (unsigned int i = 0; i < n; i++, vma_raw_next++)
+    {
+        int ro = !((vma_raw_next / even) & 1);
+
+        if (mprotect( vma_raw_base + 2 * (vma_raw_next % even) * page_size, page_size,
+                      ro ? PROT_READ : PROT_READ | PROT_WRITE ))
+            fatal( "vma-protect: mprotect failed: %s\n", strerror( errno ) );
+    }
+}
+
 /* Count the system calls made by one pass of NtQueryVirtualMemory over every region: a
  * forked child installs a seccomp filter that traps every system call (SIGSYS, the call
  * is not executed) except rt_sigreturn and exit_group, runs the pass, and leaves the count
@@ -1126,6 +1232,10 @@ int main( int argc, char *argv[] )
           0, 0, 0, 0, 200 },
         { "query-maps", "NtQueryVirtualMemory (/proc/self/maps)", query_setup, query_cleanup, query_nt, query_maps_raw,
           0, 0, 0, 0, 200 },
+        { "query-walk", "NtQueryVirtualMemory walk of the address space (per walk)", query_setup, query_cleanup,
+          walk_nt, walk_raw, 0, 0, 0, 0 },
+        { "vma-protect", "protect 1 page of 30,000 (alternating RO/RW pages)", vma_setup, vma_cleanup,
+          vma_protect_nt, vma_protect_raw, 0, 0, 0, 0 },
         { "threads", "64K cycle, two threads (aggregate)", NULL, NULL, threads_nt, threads_raw,
           0, 0, 2, 0 },
         /* ntdll-mm column: kernel path; raw column: the fallback (see run_write_watch) */
@@ -1225,6 +1335,8 @@ int main( int argc, char *argv[] )
         if (!strcmp( row->id, "protect" )) row->nt_ops = row->raw_ops = 20 * opt_iters;
         if (!strncmp( row->id, "query", 5 )) row->nt_ops = row->raw_ops = 10 * opt_regions;
         if (!strcmp( row->id, "query-maps" )) row->raw_ops = quick ? 2 : 10;
+        if (!strcmp( row->id, "query-walk" )) row->nt_ops = row->raw_ops = quick ? 1 : 3;
+        if (!strcmp( row->id, "vma-protect" )) row->nt_ops = row->raw_ops = 60 * opt_iters;
         if (!strcmp( row->id, "large" )) row->nt_ops = row->raw_ops = 1;
         if (strlen( row->name ) > width) width = strlen( row->name );
     }
@@ -1252,7 +1364,7 @@ int main( int argc, char *argv[] )
                 continue;
             }
         }
-        if (!strcmp( rows[i].id, "query" ) && !have_procmap_query())
+        if ((!strcmp( rows[i].id, "query" ) || !strcmp( rows[i].id, "query-walk" )) && !have_procmap_query())
         {
             printf( "no PROCMAP_QUERY ioctl (Linux < 6.11): skipping the row \"%s\"\n", rows[i].name );
             continue;
@@ -1294,6 +1406,8 @@ int main( int argc, char *argv[] )
                 (unsigned long)((WW_SCAN_SIZE / page_size + WW_SCAN_STRIDE - 1) / WW_SCAN_STRIDE) );
     if (raw_total)
         printf( "raw 64K mmap results that happened to be 64K-aligned: %lu of %lu\n", raw_aligned, raw_total );
+    if (walk_regions)
+        printf( "query-walk: %lu NT regions per walk, %lu kernel VMAs per raw walk\n", walk_regions, walk_vmas );
     if (nsys >= 0)
     {
         printf( "system calls during %u NtQueryVirtualMemory calls (seccomp trap count): %ld", opt_regions, nsys );

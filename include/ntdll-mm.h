@@ -28,6 +28,12 @@
 extern "C" {
 #endif
 
+/* Inside Wine's ntdll.so (NTDLL_MM_WINE) these functions are internal: hidden, so that
+ * ntdll.so exports exactly what Wine's own does. */
+#ifdef NTDLL_MM_WINE
+#pragma GCC visibility push(hidden)
+#endif
+
 /* NtQueryVirtualMemory(MemoryImageInformation) output; Wine 8.0's winternl.h lacks it. */
 #ifndef NTDLL_MM_HAVE_MEMORY_IMAGE_INFORMATION
 #define NTDLL_MM_HAVE_MEMORY_IMAGE_INFORMATION
@@ -48,6 +54,17 @@ typedef struct _NTDLL_MM_MEMORY_IMAGE_INFORMATION
     } DUMMYUNIONNAME;
 } NTDLL_MM_MEMORY_IMAGE_INFORMATION;
 #endif
+
+/* MEMORY_REGION_INFORMATION.RegionType bits as NtQueryVirtualMemory(MemoryRegionInformationEx)
+ * reports them; Wine 8.0's winternl.h names only the first six (System Informer's phnt
+ * ntmmapi.h has the whole layout).  The MemoryRegionInformation class leaves RegionType 0. */
+#define NTDLL_MM_REGION_PRIVATE                 0x0001
+#define NTDLL_MM_REGION_MAPPED_DATA_FILE        0x0002
+#define NTDLL_MM_REGION_MAPPED_IMAGE            0x0004
+#define NTDLL_MM_REGION_MAPPED_PAGE_FILE        0x0008
+#define NTDLL_MM_REGION_PLACEHOLDER_RESERVATION 0x0100
+#define NTDLL_MM_REGION_MAPPED_WRITE_WATCH      0x0400
+#define NTDLL_MM_REGION_PAGE_SIZE_LARGE         0x0800
 
 /* Initialise the library explicitly.  Every Nt* call initialises it on first use, so this
  * is only needed to choose when the kernel is probed.  Thread-safe, idempotent. */
@@ -152,6 +169,10 @@ void *ntdll_mm_get_stack_limit( void );
  * range.  Anything else mapped inside a registered area must be made through the library. */
 NTSTATUS ntdll_mm_add_reserved_area( void *start, void *end );
 NTSTATUS ntdll_mm_remove_reserved_area( void *start, void *end );
+
+#ifdef NTDLL_MM_WINE
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -312,3 +312,73 @@ TEST(NtAllocateVirtualMemoryEx_lowest_starting_address)
     ok( status == STATUS_NO_MEMORY, "range too small: got %s, expected STATUS_NO_MEMORY\n", status_name( status ) );
     if (!status) release( base );
 }
+
+/* MemExtendedParameterNumaNode, "the preferred NUMA node for new memory allocations created by
+ * VirtualAlloc2 and MapViewOfFile3" (MEM_EXTENDED_PARAMETER_TYPE doc): node 0 exists on every
+ * machine, so VirtualAlloc2 with it succeeds (tests/pe/alloc2.c, as on Windows and stock Wine),
+ * also with address requirements beside it, and for a view.  A node number the machine cannot
+ * have and a second NUMA parameter are refused (our choice: STATUS_INVALID_PARAMETER).
+ * MemExtendedParameterAttributeFlags (Wine's later ntdll test_NtAllocateVirtualMemoryEx, passes
+ * on Windows): 0 is accepted, twice is STATUS_INVALID_PARAMETER, and a flag that needs ARM64
+ * (MEM_EXTENDED_PARAMETER_EC_CODE) is refused on x86_64. */
+TEST(NtAllocateVirtualMemoryEx_numa_node_and_attribute_flags)
+{
+    static const struct { const char *what; int n; struct { int type; ULONG64 value; } p[2]; NTSTATUS expect; } tests[] =
+    {
+        { "node 0", 1, { { MemExtendedParameterNumaNode, 0 } }, STATUS_SUCCESS },
+        { "node 0 + requirements", 2, { { MemExtendedParameterNumaNode, 0 }, { MemExtendedParameterAddressRequirements, 0 } },
+          STATUS_SUCCESS },
+        { "node 65536", 1, { { MemExtendedParameterNumaNode, 65536 } }, STATUS_INVALID_PARAMETER },
+        { "node ~0", 1, { { MemExtendedParameterNumaNode, 0xffffffff } }, STATUS_INVALID_PARAMETER },
+        { "two nodes", 2, { { MemExtendedParameterNumaNode, 0 }, { MemExtendedParameterNumaNode, 0 } },
+          STATUS_INVALID_PARAMETER },
+        { "flags 0", 1, { { MemExtendedParameterAttributeFlags, 0 } }, STATUS_SUCCESS },
+        { "flags 0 twice", 2, { { MemExtendedParameterAttributeFlags, 0 }, { MemExtendedParameterAttributeFlags, 0 } },
+          STATUS_INVALID_PARAMETER },
+        { "EC code flag", 1, { { MemExtendedParameterAttributeFlags, 0x1 /* MEM_EXTENDED_PARAMETER_EC_CODE */ } },
+          STATUS_INVALID_PARAMETER },
+        { "partition handle", 1, { { MemExtendedParameterPartitionHandle, 0 } }, STATUS_INVALID_PARAMETER },
+    };
+    HANDLE section = NULL;
+    LARGE_INTEGER ssize = { .QuadPart = 0x10000 };
+
+    ok( !NtCreateSection( &section, SECTION_ALL_ACCESS, NULL, &ssize, PAGE_READWRITE, SEC_COMMIT, NULL ), "section\n" );
+    for (unsigned int i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        MEM_EXTENDED_PARAMETER ext[2];
+        MEM_ADDRESS_REQUIREMENTS req;
+        void *base = NULL;
+        SIZE_T size = 0x10000;
+        NTSTATUS status;
+
+        memset( ext, 0, sizeof(ext) );
+        memset( &req, 0, sizeof(req) );
+        for (int j = 0; j < tests[i].n; j++)
+        {
+            ext[j].Type = tests[i].p[j].type;
+            if (ext[j].Type == MemExtendedParameterAddressRequirements) ext[j].Pointer = &req;
+            else ext[j].ULong64 = tests[i].p[j].value;
+        }
+        status = alloc_ex( &base, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, ext, tests[i].n );
+        ok( status == tests[i].expect, "%s: allocation got %s, expected %s\n", tests[i].what, status_name( status ),
+            status_name( tests[i].expect ) );
+        if (!status)
+        {
+            check_mbi( base, base, 0x10000, MEM_COMMIT, PAGE_READWRITE, base, PAGE_READWRITE, MEM_PRIVATE );
+            *(volatile char *)base = 1;
+            release( base );
+        }
+        else ok( !base, "%s: base %p returned\n", tests[i].what, base );
+
+        if (!section) continue;
+        base = NULL;
+        size = 0;
+        status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &base, NULL, &size, 0, PAGE_READWRITE, ext,
+                                       tests[i].n );
+        ok( status == tests[i].expect, "%s: view got %s, expected %s\n", tests[i].what, status_name( status ),
+            status_name( tests[i].expect ) );
+        if (!status) NtUnmapViewOfSection( NtCurrentProcess(), base );
+    }
+    if (section) NtClose( section );
+    check_invariants();
+}

@@ -9,8 +9,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include "util.h"
+#include "mm_private.h"   /* mm_lock_exclusive: the lock's own rule is tested */
 
 #define THREADS 4
 #define ROUNDS 300
@@ -101,4 +105,30 @@ TEST(concurrent_calls_from_threads)
         pthread_join( threads[i], NULL );
         ok( !workers[i].errors, "thread %u: %u errors, first: %s\n", i, workers[i].errors, workers[i].first_error );
     }
+}
+
+/* mm.lock is not recursive.  A host that calls into the core on a thread already holding it
+ * exclusive (from a fault taken inside the core, or after a path that kept the lock) would
+ * hang; the core aborts with a message instead.  In a child: the lock held, an NT call must
+ * end the child with SIGABRT, not block (an alarm kills a child that hangs). */
+TEST(mm_lock_taken_twice_aborts)
+{
+    int status = 0;
+    pid_t pid;
+
+    fflush( stdout );
+    fflush( stderr );
+    if (!(pid = fork()))
+    {
+        MEMORY_BASIC_INFORMATION mbi;
+
+        alarm( 10 );
+        mm_lock_exclusive();
+        NtQueryVirtualMemory( NtCurrentProcess(), &mbi, MemoryBasicInformation, &mbi, sizeof(mbi), NULL );
+        _exit( 0 );
+    }
+    ok( pid > 0, "fork failed\n" );
+    if (pid <= 0) return;
+    waitpid( pid, &status, 0 );
+    ok( WIFSIGNALED( status ) && WTERMSIG( status ) == SIGABRT, "child status %#x, expected SIGABRT\n", status );
 }

@@ -3,7 +3,8 @@
  * MEM_REPLACE_PLACEHOLDER, NtFreeVirtualMemory MEM_PRESERVE_PLACEHOLDER / MEM_COALESCE_PLACEHOLDERS,
  * NtMapViewOfSectionEx MEM_REPLACE_PLACEHOLDER, NtUnmapViewOfSectionEx MEM_PRESERVE_PLACEHOLDER).
  *
- * Sources: the VirtualAlloc2, VirtualFree, MapViewOfFile3 and UnmapViewOfFile2 documentation;
+ * Sources: the VirtualAlloc2, VirtualFree, MapViewOfFile3 and UnmapViewOfFile2 documentation
+ * (MapViewOfFile3's alignment rules as clarified by MicrosoftDocs/sdk-api pull request 799);
  * Wine's dlls/ntdll/tests/virtual.c test_NtAllocateVirtualMemoryEx (the placeholder parts, which
  * pass on Windows) and dlls/kernelbase/tests/process.c test_VirtualAlloc2; tests/pe/placeholder.c.
  *
@@ -11,8 +12,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "section_util.h"
+#include "image_util.h"
 
 #ifndef MEM_RESERVE_PLACEHOLDER
 #define MEM_RESERVE_PLACEHOLDER 0x00040000
@@ -28,6 +32,9 @@
 #endif
 #ifndef MAP_PROCESS
 #define MAP_PROCESS 1
+#endif
+#ifndef SEC_LARGE_PAGES
+#define SEC_LARGE_PAGES 0x80000000
 #endif
 
 static NTSTATUS alloc_ex( void **addr, SIZE_T *size, ULONG type, ULONG prot )
@@ -661,4 +668,261 @@ TEST(placeholder_preserve_drops_locks)
     check_placeholder( p, GRAN );
 done:
     release( p );
+}
+
+/* MapViewOfFile3, MEM_REPLACE_PLACEHOLDER: "When this flag is specified, the 64k alignment
+ * requirement for Offset and BaseAddress does not apply", the offset "must be page-aligned";
+ * MicrosoftDocs/sdk-api pull request 799 (observed on Windows): VirtualFreeEx with
+ * MEM_PRESERVE_PLACEHOLDER makes an unaligned placeholder that MapViewOfFile3 then fills with
+ * a view that is not 64K aligned.  Each case splits a 2 * 64K placeholder at 'split' (a page
+ * multiple) and maps the upper piece from a page-aligned 'offset' of a pagefile section whose
+ * bytes name their offset; the view reads the section from there, writes reach the section,
+ * and it goes back to the placeholder (and is coalesced) as a 64K-aligned one would.  Without
+ * MEM_REPLACE_PLACEHOLDER, or off a page, the 64K rule still holds: STATUS_MAPPED_ALIGNMENT. */
+TEST(placeholder_view_at_page_granularity)
+{
+    static const struct { SIZE_T split; ULONGLONG offset; ULONG prot; } cases[] =
+    {
+        { 0x1000, 0, PAGE_READWRITE },
+        { 0x3000, 0x1000, PAGE_READWRITE },
+        { 0x8000, 0x5000, PAGE_READONLY },
+        { 0xf000, 0x10000, PAGE_WRITECOPY },
+        { 0x11000, 0x2f000, PAGE_READWRITE },
+    };
+    const SIZE_T total = 2 * GRAN, section_size = 4 * GRAN;
+    HANDLE section = section_or_fail( SECTION_ALL_ACCESS, section_size, PAGE_READWRITE, SEC_COMMIT, NULL );
+    unsigned int *fill = section ? view_or_fail( section, PAGE_READWRITE ) : NULL;
+
+    if (!fill) goto done;
+    for (SIZE_T i = 0; i < section_size / sizeof(*fill); i++) fill[i] = (unsigned int)(i * sizeof(*fill));
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
+    {
+        SIZE_T size = total - cases[i].split, vsize;
+        char *p = new_placeholder( total ), *v;
+        LARGE_INTEGER offset;
+        void *addr;
+        NTSTATUS status;
+
+        if (!p) break;
+        status = free_range( p, cases[i].split, MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER, NULL, NULL );
+        ok( status == STATUS_SUCCESS, "%u: split: %s\n", i, sstatus( status ) );
+        v = p + cases[i].split;
+
+        /* the piece is the only thing that can be replaced, at its own address and size */
+        offset.QuadPart = cases[i].offset + 0x800;
+        addr = v;
+        vsize = size;
+        status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &addr, &offset, &vsize, MEM_REPLACE_PLACEHOLDER,
+                                       cases[i].prot, NULL, 0 );
+        ok( status == STATUS_MAPPED_ALIGNMENT, "%u: offset off a page: got %s\n", i, sstatus( status ) );
+        offset.QuadPart = cases[i].offset;
+        addr = v + 0x800;
+        status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &addr, &offset, &vsize, MEM_REPLACE_PLACEHOLDER,
+                                       cases[i].prot, NULL, 0 );
+        ok( status == STATUS_MAPPED_ALIGNMENT, "%u: address off a page: got %s\n", i, sstatus( status ) );
+        if (cases[i].split & (GRAN - 1))
+        {
+            addr = v;
+            status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &addr, &offset, &vsize, 0, cases[i].prot,
+                                           NULL, 0 );
+            ok( status == STATUS_MAPPED_ALIGNMENT, "%u: without MEM_REPLACE_PLACEHOLDER: got %s\n", i, sstatus( status ) );
+        }
+        check_placeholder( v, size );
+
+        addr = v;
+        vsize = size;
+        status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &addr, &offset, &vsize, MEM_REPLACE_PLACEHOLDER,
+                                       cases[i].prot, NULL, 0 );
+        ok( status == STATUS_SUCCESS && addr == v && vsize == size, "%u: replace: %s %p %#lx\n", i, sstatus( status ),
+            addr, (unsigned long)vsize );
+        if (status)
+        {
+            release( p );
+            release( v );
+            continue;
+        }
+        check_mbi( v, v, size, MEM_COMMIT, cases[i].prot, v, cases[i].prot, MEM_MAPPED );
+        check_kernel_prot( v, cases[i].prot );
+        check_placeholder( p, cases[i].split );
+        ok( *(unsigned int *)v == (unsigned int)cases[i].offset &&
+            *(unsigned int *)(v + size - 4) == (unsigned int)(cases[i].offset + size - 4),
+            "%u: view reads %#x ... %#x\n", i, *(unsigned int *)v, *(unsigned int *)(v + size - 4) );
+        if (cases[i].prot != PAGE_READONLY)
+        {
+            *(unsigned int *)(v + 0x10) = 0xfeedface;
+            ok( (fill[(cases[i].offset + 0x10) / 4] == 0xfeedface) == (cases[i].prot == PAGE_READWRITE),
+                "%u: the write %s the section\n", i, cases[i].prot == PAGE_READWRITE ? "did not reach" : "reached" );
+            fill[(cases[i].offset + 0x10) / 4] = (unsigned int)(cases[i].offset + 0x10);
+        }
+        check_invariants();
+
+        status = NtUnmapViewOfSectionEx( NtCurrentProcess(), v, MEM_PRESERVE_PLACEHOLDER );
+        ok( status == STATUS_SUCCESS, "%u: unmap to placeholder: %s\n", i, sstatus( status ) );
+        check_placeholder( v, size );
+        status = free_range( p, total, MEM_RELEASE | MEM_COALESCE_PLACEHOLDERS, NULL, NULL );
+        ok( status == STATUS_SUCCESS, "%u: coalesce: %s\n", i, sstatus( status ) );
+        check_placeholder( p, total );
+        check_invariants();
+        release( p );
+        check_free( p, total );
+    }
+    unmap( fill );
+done:
+    if (section) close_handle( section );
+}
+
+/* A placeholder cannot take a view of an image: MapViewOfFile3, MEM_REPLACE_PLACEHOLDER: "Only
+ * data/pf-backed section views are supported (no images, physical memory, etc.)"; nor one of
+ * a SEC_LARGE_PAGES section, whose views are committed whole on large pages while a
+ * placeholder is a small-page reservation.  NT's status is not documented: ours is
+ * STATUS_INVALID_PARAMETER; the placeholder stays. */
+TEST(placeholder_refuses_image_and_large_page_views)
+{
+    char path[] = "/tmp/ntdll-mm-phimage-XXXXXX";
+    char *p = new_placeholder( 0x10000 );
+    struct test_pe pe;
+    HANDLE file = NULL, image = NULL, large = NULL;
+    LARGE_INTEGER lsize = { .QuadPart = 0x200000 };
+    BOOLEAN had_privilege;
+    FILE *pool;
+    long old_pool;
+    void *addr;
+    SIZE_T size;
+    NTSTATUS status;
+    int fd;
+
+    if (!p) return;
+    build_pe( &pe, 1, 2, 0, 0 );
+    if ((fd = mkstemp( path )) >= 0 && write( fd, pe.data, pe.size ) == (ssize_t)pe.size)
+    {
+        unlink( path );
+        ok( !ntdll_mm_file_handle_from_fd( fd, GENERIC_READ | GENERIC_EXECUTE, &file ), "file handle\n" );
+        status = NtCreateSection( &image, SECTION_ALL_ACCESS, NULL, NULL, PAGE_EXECUTE_READ, SEC_IMAGE, file );
+        ok( status == STATUS_SUCCESS, "image section: %s\n", sstatus( status ) );
+    }
+    else ok( 0, "cannot write %s\n", path );
+    if (fd >= 0) close( fd );
+    free_pe( &pe );
+    if (image)
+    {
+        addr = p;
+        size = 0x10000;
+        status = NtMapViewOfSectionEx( image, NtCurrentProcess(), &addr, NULL, &size, MEM_REPLACE_PLACEHOLDER,
+                                       PAGE_READONLY, NULL, 0 );
+        ok( status == STATUS_INVALID_PARAMETER, "image view: got %s\n", sstatus( status ) );
+        check_placeholder( p, 0x10000 );
+        NtClose( image );
+    }
+    if (file) NtClose( file );
+
+    had_privilege = ntdll_mm_set_lock_memory_privilege( TRUE );
+    /* the section takes its page from the hugetlb pool: add one for it (as root) */
+    if ((pool = fopen( "/proc/sys/vm/nr_hugepages", "r+e" )) && fscanf( pool, "%ld", &old_pool ) == 1)
+    {
+        rewind( pool );
+        fprintf( pool, "%ld\n", old_pool + 1 );
+        fflush( pool );
+    }
+    else old_pool = -1;
+    status = NtCreateSection( &large, SECTION_ALL_ACCESS, NULL, &lsize, PAGE_READWRITE, SEC_COMMIT | SEC_LARGE_PAGES,
+                              NULL );
+    if (status) skip( "no SEC_LARGE_PAGES section here: %s\n", sstatus( status ) );
+    else
+    {
+        addr = p;
+        size = 0x10000;
+        status = NtMapViewOfSectionEx( large, NtCurrentProcess(), &addr, NULL, &size, MEM_REPLACE_PLACEHOLDER,
+                                       PAGE_READWRITE, NULL, 0 );
+        ok( status == STATUS_INVALID_PARAMETER, "large-page view: got %s\n", sstatus( status ) );
+        check_placeholder( p, 0x10000 );
+        NtClose( large );
+    }
+    ntdll_mm_set_lock_memory_privilege( had_privilege );
+    if (pool)
+    {
+        if (old_pool >= 0)
+        {
+            rewind( pool );
+            fprintf( pool, "%ld\n", old_pool );
+        }
+        fclose( pool );
+    }
+    check_invariants();
+    release( p );
+}
+
+/* MemoryRegionInformationEx of a placeholder: Private and PlaceholderReservation (bit 8 of
+ * RegionType in System Informer's phnt layout), the whole piece as the region; what replaced a
+ * placeholder, private memory or a view, is no placeholder; the plain MemoryRegionInformation
+ * class reports no RegionType bits at all (Wine's test_query_region_information, which passes
+ * on Windows, for private memory and views). */
+TEST(placeholder_region_information)
+{
+    HANDLE section = section_or_fail( SECTION_ALL_ACCESS, 2 * GRAN, PAGE_READWRITE, SEC_COMMIT, NULL );
+    char *p = new_placeholder( 2 * GRAN );
+    static const struct { SIZE_T off, size; int what; } cases[] =
+    {
+        { 0, 0x3000, 0 },            /* placeholder piece */
+        { 0x3000, 0x1d000, 0 },
+        { 0, 0x3000, 1 },            /* replaced by private memory */
+        { 0x3000, 0x1d000, 2 },      /* replaced by a view */
+    };
+    void *addr;
+    SIZE_T size;
+    NTSTATUS status;
+
+    if (!p || !section) goto done;
+    status = free_range( p, 0x3000, MEM_RELEASE | MEM_PRESERVE_PLACEHOLDER, NULL, NULL );
+    ok( status == STATUS_SUCCESS, "split: %s\n", sstatus( status ) );
+    for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
+    {
+        static const ULONG expect[] =
+        {
+            NTDLL_MM_REGION_PRIVATE | NTDLL_MM_REGION_PLACEHOLDER_RESERVATION,
+            NTDLL_MM_REGION_PRIVATE,
+            NTDLL_MM_REGION_MAPPED_PAGE_FILE,
+        };
+        char *q = p + cases[i].off;
+        MEMORY_REGION_INFORMATION info;
+        SIZE_T len;
+
+        addr = q;
+        size = cases[i].size;
+        if (cases[i].what == 1)
+            status = NtAllocateVirtualMemoryEx( NtCurrentProcess(), &addr, &size,
+                                                MEM_RESERVE | MEM_COMMIT | MEM_REPLACE_PLACEHOLDER, PAGE_READWRITE,
+                                                NULL, 0 );
+        else if (cases[i].what == 2)
+            status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &addr, NULL, &size, MEM_REPLACE_PLACEHOLDER,
+                                           PAGE_READWRITE, NULL, 0 );
+        else status = STATUS_SUCCESS;
+        ok( status == STATUS_SUCCESS, "%u: replace: %s\n", i, sstatus( status ) );
+
+        memset( &info, 0x11, sizeof(info) );
+        len = 0;
+        status = NtQueryVirtualMemory( NtCurrentProcess(), q + 0x1000, MemoryRegionInformationEx, &info, sizeof(info),
+                                       &len );
+        ok( status == STATUS_SUCCESS && len == sizeof(info), "%u: Ex query: %s len %#lx\n", i, sstatus( status ),
+            (unsigned long)len );
+        ok( info.RegionType == expect[cases[i].what], "%u: RegionType %#x, expected %#x\n", i,
+            (unsigned int)info.RegionType, (unsigned int)expect[cases[i].what] );
+        ok( info.AllocationBase == q && info.RegionSize == cases[i].size, "%u: region %p %#lx, expected %p %#lx\n", i,
+            info.AllocationBase, (unsigned long)info.RegionSize, q, (unsigned long)cases[i].size );
+        ok( info.CommitSize == (cases[i].what ? cases[i].size : 0), "%u: CommitSize %#lx\n", i,
+            (unsigned long)info.CommitSize );
+        ok( info.AllocationProtect == (cases[i].what ? PAGE_READWRITE : PAGE_NOACCESS), "%u: AllocationProtect %#x\n",
+            i, (unsigned int)info.AllocationProtect );
+        memset( &info, 0x11, sizeof(info) );
+        status = NtQueryVirtualMemory( NtCurrentProcess(), q, MemoryRegionInformation, &info, sizeof(info), NULL );
+        ok( status == STATUS_SUCCESS && !info.RegionType && info.AllocationBase == q && info.RegionSize == cases[i].size,
+            "%u: plain query: %s RegionType %#x %p %#lx\n", i, sstatus( status ), (unsigned int)info.RegionType,
+            info.AllocationBase, (unsigned long)info.RegionSize );
+    }
+    check_invariants();
+    status = NtUnmapViewOfSection( NtCurrentProcess(), p + 0x3000 );
+    ok( status == STATUS_SUCCESS, "unmap: %s\n", sstatus( status ) );
+    release( p );
+done:
+    if (section) close_handle( section );
 }

@@ -6,8 +6,11 @@
  *   Windows): the buffer may stop after CommitSize (or after PartitionId) but not before
  *   RegionSize's end; AllocationBase/AllocationProtect as reserved; RegionSize of a whole
  *   reservation; and the RegionType flags all clear for NtQueryVirtualMemory's
- *   MemoryRegionInformation class (native fills them only for the Ex class used by
- *   QueryVirtualMemoryInformation).
+ *   MemoryRegionInformation class (native fills them for the Ex class only).
+ *   MemoryRegionInformationEx: the same structure with RegionType filled, in the layout of
+ *   System Informer's phnt ntmmapi.h (Private, MappedDataFile, MappedImage, MappedPageFile,
+ *   ..., PlaceholderReservation bit 8, MappedWriteWatch bit 10, PageSizeLarge bit 11); the
+ *   placeholder cases are in placeholder.c.
  *   WIN32_MEMORY_REGION_INFORMATION doc: RegionSize is "the size of the allocation";
  *   CommitSize is, for private memory, "the combined size of the pages in the region that are
  *   committed, as opposed to reserved".
@@ -16,8 +19,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
-#include "util.h"
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include "section_util.h"
+#include "image_util.h"
 
 static NTSTATUS query_region( const void *addr, MEMORY_REGION_INFORMATION *info, SIZE_T len, SIZE_T *ret_len )
 {
@@ -138,4 +146,120 @@ TEST(NtQueryVirtualMemory_region_information_mixed_allocation)
             (unsigned long)info.CommitSize );
     }
     release( base );
+}
+
+/* MemoryRegionInformationEx: RegionType says what the allocation is (one kind bit, plus
+ * MappedWriteWatch for MEM_WRITE_WATCH memory); the rest as the plain class, which keeps
+ * RegionType 0 for every kind. */
+TEST(NtQueryVirtualMemory_region_information_ex_kinds)
+{
+    enum { PRIV, WATCHED, PAGEFILE_VIEW, FILE_VIEW, IMAGE_VIEW, PROGRAM_ANON, PROGRAM_FILE };
+    static const struct { int kind; const char *what; ULONG type; } tests[] =
+    {
+        { PRIV, "private", NTDLL_MM_REGION_PRIVATE },
+        { WATCHED, "write-watch", NTDLL_MM_REGION_PRIVATE | NTDLL_MM_REGION_MAPPED_WRITE_WATCH },
+        { PAGEFILE_VIEW, "pagefile view", NTDLL_MM_REGION_MAPPED_PAGE_FILE },
+        { FILE_VIEW, "file view", NTDLL_MM_REGION_MAPPED_DATA_FILE },
+        { IMAGE_VIEW, "image view", NTDLL_MM_REGION_MAPPED_IMAGE },
+        { PROGRAM_ANON, "program's private mapping", NTDLL_MM_REGION_PRIVATE },
+        { PROGRAM_FILE, "program's file mapping", NTDLL_MM_REGION_MAPPED_DATA_FILE },
+    };
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        char path[512] = "", tmpl[] = "/tmp/ntdll-mm-region-XXXXXX";
+        HANDLE file = NULL, section = NULL;
+        MEMORY_REGION_INFORMATION info, plain;
+        struct test_pe pe;
+        char *base = NULL;
+        SIZE_T size = 0, len = 0, expect_size = 0x20000;
+        NTSTATUS status;
+        int fd = -1;
+
+        switch (tests[i].kind)
+        {
+        case PRIV:
+            base = alloc_or_fail( 0x20000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE );
+            break;
+        case WATCHED:
+            base = alloc_or_fail( 0x20000, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE );
+            break;
+        case PAGEFILE_VIEW:
+            if ((section = section_or_fail( SECTION_ALL_ACCESS, 0x20000, PAGE_READWRITE, SEC_COMMIT, NULL )))
+                base = view_or_fail( section, PAGE_READWRITE );
+            break;
+        case FILE_VIEW:
+            if (make_test_file( path, "region", 0x20000 )) break;
+            if (!(file = open_file( path, FILE_READ_DATA | FILE_WRITE_DATA ))) break;
+            if ((section = section_or_fail( SECTION_ALL_ACCESS, 0, PAGE_READWRITE, SEC_COMMIT, file )))
+                base = view_or_fail( section, PAGE_READONLY );
+            break;
+        case IMAGE_VIEW:
+            build_pe( &pe, 1, 2, 0, 0 );
+            expect_size = 0x3000;
+            if ((fd = mkstemp( tmpl )) >= 0 && write( fd, pe.data, pe.size ) == (ssize_t)pe.size)
+            {
+                unlink( tmpl );
+                ok( !ntdll_mm_file_handle_from_fd( fd, GENERIC_READ | GENERIC_EXECUTE, &file ), "file handle\n" );
+                status = NtCreateSection( &section, SECTION_ALL_ACCESS, NULL, NULL, PAGE_EXECUTE_READ, SEC_IMAGE, file );
+                ok( !status, "image section: %s\n", sstatus( status ) );
+                if (!status && !NT_SUCCESS( NtMapViewOfSection( section, NtCurrentProcess(), (void **)&base, 0, 0, NULL,
+                                                                 &size, ViewShare, 0, PAGE_READONLY ) ))
+                    base = NULL;
+            }
+            if (fd >= 0) close( fd );
+            free_pe( &pe );
+            break;
+        case PROGRAM_ANON:
+            base = mmap( NULL, 0x20000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+            if (base == MAP_FAILED) base = NULL;
+            break;
+        case PROGRAM_FILE:
+            if (make_test_file( path, "region-mmap", 0x20000 ) || (fd = open( path, O_RDONLY | O_CLOEXEC )) < 0) break;
+            base = mmap( NULL, 0x20000, PROT_READ, MAP_SHARED, fd, 0 );
+            if (base == MAP_FAILED) base = NULL;
+            close( fd );
+            break;
+        }
+        ok( base != NULL, "%s: no memory to query\n", tests[i].what );
+        if (base)
+        {
+            memset( &info, 0x11, sizeof(info) );
+            status = NtQueryVirtualMemory( NtCurrentProcess(), base + 0x1000, MemoryRegionInformationEx, &info,
+                                           sizeof(info), &len );
+            ok( status == STATUS_SUCCESS && len == sizeof(info), "%s: %s len %#lx\n", tests[i].what,
+                status_name( status ), (unsigned long)len );
+            ok( info.RegionType == tests[i].type, "%s: RegionType %#x, expected %#x\n", tests[i].what,
+                (unsigned int)info.RegionType, (unsigned int)tests[i].type );
+            /* the kernel may merge the program's anonymous mapping with a neighbour */
+            if (tests[i].kind == PROGRAM_ANON)
+                ok( (char *)info.AllocationBase <= base && (char *)info.AllocationBase + info.RegionSize >= base + 0x20000,
+                    "%s: region %p %#lx does not cover %p\n", tests[i].what, info.AllocationBase,
+                    (unsigned long)info.RegionSize, base );
+            else
+                ok( info.AllocationBase == base && info.RegionSize == expect_size, "%s: region %p %#lx, expected %p %#lx\n",
+                    tests[i].what, info.AllocationBase, (unsigned long)info.RegionSize, base, (unsigned long)expect_size );
+            memset( &plain, 0x11, sizeof(plain) );
+            status = NtQueryVirtualMemory( NtCurrentProcess(), base + 0x1000, MemoryRegionInformation, &plain,
+                                           sizeof(plain), NULL );
+            ok( status == STATUS_SUCCESS && !plain.RegionType, "%s: plain class %s RegionType %#x\n", tests[i].what,
+                status_name( status ), (unsigned int)plain.RegionType );
+            plain.RegionType = info.RegionType;
+            ok( !memcmp( &plain, &info, sizeof(info) ), "%s: the classes differ beyond RegionType\n", tests[i].what );
+            /* the Ex class takes the same buffer lengths */
+            status = NtQueryVirtualMemory( NtCurrentProcess(), base, MemoryRegionInformationEx, &info,
+                                           offsetof( MEMORY_REGION_INFORMATION, RegionSize ), &len );
+            ok( status == STATUS_INFO_LENGTH_MISMATCH, "%s: short buffer: %s\n", tests[i].what, status_name( status ) );
+        }
+        check_invariants();
+        switch (tests[i].kind)
+        {
+        case PRIV: case WATCHED: if (base) release( base ); break;
+        case PROGRAM_ANON: case PROGRAM_FILE: if (base) munmap( base, 0x20000 ); break;
+        default: if (base) unmap( base ); break;
+        }
+        if (section) close_handle( section );
+        if (file) close_handle( file );
+        if (path[0]) remove_test_file( path );
+    }
 }

@@ -278,45 +278,167 @@ TEST(NtCreateSection_sec_image_rejects_malformed_files)
     }
 }
 
-/* a hand-made image whose preferred base is taken and whose relocations were stripped cannot
- * be mapped anywhere else */
-TEST(NtMapViewOfSection_sec_image_without_relocations_needs_its_base)
+/* a hand-made image file (build_pe) with these FileHeader.Characteristics and DllCharacteristics,
+ * as a SEC_IMAGE section; NULL after a reported failure */
+static HANDLE image_section( struct test_pe *pe )
 {
-    struct test_pe pe;
-    char path[] = "/tmp/ntdll-mm-norelocs-XXXXXX";
-    HANDLE file, section;
-    void *v1 = NULL, *v2 = NULL;
-    SIZE_T size1 = 0, size2 = 0;
+    char path[] = "/tmp/ntdll-mm-image-XXXXXX";
+    HANDLE file, section = NULL;
     NTSTATUS status;
     int fd;
 
-    build_pe( &pe, 1, 2, 0, 0 );
-    /* FileHeader.Characteristics |= IMAGE_FILE_RELOCS_STRIPPED; no DYNAMIC_BASE */
-    put16( pe.data + PE_LFANEW + 22, get16( pe.data + PE_LFANEW + 22 ) | IMAGE_FILE_RELOCS_STRIPPED );
-    put16( pe.data + pe_opt_field( &pe, 70 ), 0 );
-    if ((fd = mkstemp( path )) < 0 || write( fd, pe.data, pe.size ) != (ssize_t)pe.size)
+    if ((fd = mkstemp( path )) < 0 || write( fd, pe->data, pe->size ) != (ssize_t)pe->size)
     {
         ok( 0, "cannot write %s\n", path );
-        free_pe( &pe );
-        return;
+        if (fd >= 0) close( fd );
+        return NULL;
     }
     unlink( path );
     ok( !ntdll_mm_file_handle_from_fd( fd, GENERIC_READ | GENERIC_EXECUTE, &file ), "file handle\n" );
     close( fd );
     status = NtCreateSection( &section, SECTION_ALL_ACCESS, NULL, NULL, PAGE_EXECUTE_READ, SEC_IMAGE, file );
     ok( status == STATUS_SUCCESS, "create got %s\n", status_name( status ) );
-    if (!status)
+    NtClose( file );
+    return status ? NULL : section;
+}
+
+/* kernel32 loader.c test_image_mapping (passes on Windows, for a DLL and an EXE whose
+ * relocations were stripped): a second view of the image, whose preferred base the first one
+ * holds, is still mapped elsewhere, STATUS_IMAGE_NOT_AT_BASE, with the image's layout and
+ * protections.  Nothing is relocated (there is nothing to apply) and the headers keep the
+ * preferred base: the PE loader refuses a stripped DLL there (LoadLibrary fails with
+ * ERROR_INVALID_ADDRESS), which Wine's loader decides from OptionalHeader.ImageBase. */
+TEST(NtMapViewOfSection_sec_image_without_relocations_maps_elsewhere_unrelocated)
+{
+    static const struct { const char *what; uint16_t chars; } tests[] =
     {
-        status = NtMapViewOfSection( section, NtCurrentProcess(), &v1, 0, 0, NULL, &size1, ViewShare, 0, PAGE_EXECUTE_WRITECOPY );
-        ok( status == STATUS_SUCCESS && (ULONG_PTR)v1 == PE_IMAGE_BASE, "first view got %s at %p\n", status_name( status ), v1 );
-        status = NtMapViewOfSection( section, NtCurrentProcess(), &v2, 0, 0, NULL, &size2, ViewShare, 0, PAGE_EXECUTE_WRITECOPY );
-        ok( status == STATUS_CONFLICTING_ADDRESSES, "second view got %s, expected STATUS_CONFLICTING_ADDRESSES\n",
-            status_name( status ) );
-        if (NT_SUCCESS( status )) NtUnmapViewOfSection( NtCurrentProcess(), v2 );
+        { "dll", IMAGE_FILE_EXECUTABLE_IMAGE | IMAGE_FILE_DLL | IMAGE_FILE_RELOCS_STRIPPED },
+        { "exe", IMAGE_FILE_EXECUTABLE_IMAGE | IMAGE_FILE_RELOCS_STRIPPED },
+    };
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        struct test_pe pe;
+        HANDLE section;
+        void *v1 = NULL, *v2 = NULL;
+        SIZE_T size1 = 0, size2 = 0;
+        MEMORY_BASIC_INFORMATION mbi;
+        NTSTATUS status;
+
+        build_pe( &pe, 1, 2, 0, 0 );
+        put16( pe.data + PE_LFANEW + FH_CHARS, tests[i].chars );
+        put16( pe.data + pe_opt_field( &pe, OPT_DLL_CHARS ), 0 );   /* no DYNAMIC_BASE */
+        if (!(section = image_section( &pe )))
+        {
+            free_pe( &pe );
+            continue;
+        }
+        status = NtMapViewOfSection( section, NtCurrentProcess(), &v1, 0, 0, NULL, &size1, ViewShare, 0, PAGE_READONLY );
+        ok( status == STATUS_SUCCESS && (ULONG_PTR)v1 == PE_IMAGE_BASE, "%s: first view got %s at %p\n", tests[i].what,
+            status_name( status ), v1 );
+        status = NtMapViewOfSection( section, NtCurrentProcess(), &v2, 0, 0, NULL, &size2, ViewShare, 0, PAGE_READONLY );
+        ok( status == STATUS_IMAGE_NOT_AT_BASE, "%s: second view got %s, expected STATUS_IMAGE_NOT_AT_BASE\n",
+            tests[i].what, status_name( status ) );
+        if (NT_SUCCESS( status ))
+        {
+            ok( v2 && v2 != v1 && size2 == size1, "%s: second view %p size %#lx\n", tests[i].what, v2, (unsigned long)size2 );
+            ok( get64( (unsigned char *)v2 + pe_opt_field( &pe, OPT_IMAGE_BASE ) ) == PE_IMAGE_BASE,
+                "%s: header ImageBase %#llx, expected the preferred base\n", tests[i].what,
+                (unsigned long long)get64( (unsigned char *)v2 + pe_opt_field( &pe, OPT_IMAGE_BASE ) ) );
+            ok( !memcmp( v1, v2, size1 ), "%s: the views differ\n", tests[i].what );
+            ok( !query( (char *)v2 + 0x1000, &mbi ), "%s: query\n", tests[i].what );
+            ok( mbi.AllocationBase == v2 && mbi.AllocationProtect == PAGE_EXECUTE_WRITECOPY && mbi.Type == MEM_IMAGE &&
+                mbi.State == MEM_COMMIT && mbi.Protect == PAGE_EXECUTE_READ && mbi.RegionSize == 0x1000,
+                "%s: .text %p %#x %#x %#x %#x %#lx\n", tests[i].what, mbi.AllocationBase,
+                (unsigned int)mbi.AllocationProtect, (unsigned int)mbi.Type, (unsigned int)mbi.State,
+                (unsigned int)mbi.Protect, (unsigned long)mbi.RegionSize );
+            check_invariants();
+            ok( NtUnmapViewOfSection( NtCurrentProcess(), v2 ) == STATUS_SUCCESS, "%s: unmap second\n", tests[i].what );
+        }
         if (v1) NtUnmapViewOfSection( NtCurrentProcess(), v1 );
         NtClose( section );
+        free_pe( &pe );
     }
-    NtClose( file );
+}
+
+/* kernel32 loader.c test_VirtualProtect (passes on Windows): an image page takes every single
+ * protection; a writable one becomes copy-on-write (PAGE_READWRITE gives PAGE_WRITECOPY,
+ * PAGE_EXECUTE_READWRITE gives PAGE_EXECUTE_WRITECOPY), as the query and the next old protection
+ * say; combinations of base protections are refused.  Writing a PAGE_WRITECOPY image page makes
+ * it PAGE_READWRITE (loader.c test_Loader's scn_page_access_after_write) and never reaches the
+ * file. */
+TEST(NtProtectVirtualMemory_image_pages_copy_on_write)
+{
+    static const struct { ULONG set, get; } tests[] =
+    {
+        { PAGE_NOACCESS, PAGE_NOACCESS },
+        { PAGE_READONLY, PAGE_READONLY },
+        { PAGE_READWRITE, PAGE_WRITECOPY },
+        { PAGE_WRITECOPY, PAGE_WRITECOPY },
+        { PAGE_EXECUTE, PAGE_EXECUTE },
+        { PAGE_EXECUTE_READ, PAGE_EXECUTE_READ },
+        { PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY },
+        { PAGE_EXECUTE_WRITECOPY, PAGE_EXECUTE_WRITECOPY },
+        { PAGE_READWRITE | PAGE_READONLY, 0 },
+        { PAGE_WRITECOPY | PAGE_READWRITE, 0 },
+        { PAGE_EXECUTE_READWRITE | PAGE_EXECUTE, 0 },
+        { PAGE_EXECUTE_WRITECOPY | PAGE_EXECUTE_READWRITE, 0 },
+        { PAGE_READWRITE | PAGE_GUARD, PAGE_WRITECOPY | PAGE_GUARD },
+    };
+    struct test_pe pe;
+    HANDLE section;
+    char *view = NULL, *page;
+    SIZE_T size = 0;
+    MEMORY_BASIC_INFORMATION mbi;
+    ULONG old;
+    NTSTATUS status;
+
+    build_pe( &pe, 1, 2, 0, 0 );   /* section 1, the last page, is writable data */
+    if (!(section = image_section( &pe )))
+    {
+        free_pe( &pe );
+        return;
+    }
+    status = NtMapViewOfSection( section, NtCurrentProcess(), (void **)&view, 0, 0, NULL, &size, ViewShare, 0,
+                                 PAGE_READONLY );
+    ok( NT_SUCCESS( status ), "map got %s\n", status_name( status ) );
+    if (!NT_SUCCESS( status )) goto done;
+    page = view + 0x2000;   /* section 1, writable data: PAGE_WRITECOPY */
+    ok( nt_protect( page, 0x1000, PAGE_NOACCESS, &old ) == STATUS_SUCCESS && old == PAGE_WRITECOPY,
+        "first protect: old %#x\n", (unsigned int)old );
+    for (unsigned int i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        old = 0xdeadbeef;
+        status = nt_protect( page, 0x1000, tests[i].set, &old );
+        if (!tests[i].get)
+        {
+            ok( status == STATUS_INVALID_PAGE_PROTECTION, "%#x: got %s, expected STATUS_INVALID_PAGE_PROTECTION\n",
+                (unsigned int)tests[i].set, status_name( status ) );
+            continue;
+        }
+        ok( status == STATUS_SUCCESS && old == PAGE_NOACCESS, "%#x: got %s, old %#x\n", (unsigned int)tests[i].set,
+            status_name( status ), (unsigned int)old );
+        ok( !query( page, &mbi ) && mbi.Protect == tests[i].get && mbi.RegionSize == 0x1000 &&
+            mbi.AllocationProtect == PAGE_EXECUTE_WRITECOPY && mbi.Type == MEM_IMAGE,
+            "%#x: query %#x size %#lx, expected %#x\n", (unsigned int)tests[i].set, (unsigned int)mbi.Protect,
+            (unsigned long)mbi.RegionSize, (unsigned int)tests[i].get );
+        check_kernel_prot( page, tests[i].get );
+        old = 0xdeadbeef;
+        status = nt_protect( page, 0x1000, PAGE_NOACCESS, &old );
+        ok( status == STATUS_SUCCESS && old == tests[i].get, "%#x: back to PAGE_NOACCESS got %s, old %#x, expected %#x\n",
+            (unsigned int)tests[i].set, status_name( status ), (unsigned int)old, (unsigned int)tests[i].get );
+    }
+    /* written: the private copy is PAGE_READWRITE, the file keeps its bytes */
+    ok( nt_protect( page, 0x1000, PAGE_READWRITE, &old ) == STATUS_SUCCESS, "protect for the write\n" );
+    page[0] = (char)(page[0] + 1);
+    ok( !query( page, &mbi ) && mbi.Protect == PAGE_READWRITE, "written page %#x, expected PAGE_READWRITE\n",
+        (unsigned int)mbi.Protect );
+    ok( nt_protect( page, 0x1000, PAGE_READONLY, &old ) == STATUS_SUCCESS && old == PAGE_READWRITE,
+        "old protection of the written page %#x\n", (unsigned int)old );
+    check_invariants();
+    ok( NtUnmapViewOfSection( NtCurrentProcess(), view ) == STATUS_SUCCESS, "unmap\n" );
+done:
+    NtClose( section );
     free_pe( &pe );
 }
 

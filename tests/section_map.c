@@ -1229,3 +1229,53 @@ done:
     unmap( view );
     close_handle( section );
 }
+
+/* kernel32 test_VirtualAlloc (SEC_NOCACHE, which passes on recent Windows): a view of a
+ * SEC_NOCACHE section reports PAGE_NOCACHE with its protection and its AllocationProtect, also
+ * after committing part of it with another protection; NtProtectVirtualMemory's old protection
+ * keeps it too.  SEC_WRITECOMBINE likewise (PAGE_WRITECOMBINE is the same kind of modifier). */
+TEST(NtQueryVirtualMemory_views_of_nocache_sections_report_the_modifier)
+{
+    static const struct { ULONG sec; ULONG mod; } tests[] =
+    {
+        { SEC_COMMIT | SEC_NOCACHE, PAGE_NOCACHE },
+        { SEC_COMMIT | SEC_WRITECOMBINE, PAGE_WRITECOMBINE },
+        { SEC_COMMIT, 0 },
+    };
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        HANDLE section = pagefile_section( 0x20000, PAGE_READWRITE, tests[i].sec );
+        ULONG mod = tests[i].mod, old = 0;
+        char *view = section ? view_or_fail( section, PAGE_READWRITE ) : NULL;
+        void *addr;
+        SIZE_T size;
+        NTSTATUS status;
+
+        if (!view)
+        {
+            close_handle( section );
+            continue;
+        }
+        check_mbi( view, view, 0x20000, MEM_COMMIT, PAGE_READWRITE | mod, view, PAGE_READWRITE | mod, MEM_MAPPED );
+        /* kernel32: VirtualAlloc( ptr, 0x10000, MEM_COMMIT, PAGE_READONLY ) on the view */
+        addr = view;
+        size = 0x10000;
+        status = nt_alloc( &addr, &size, MEM_COMMIT, PAGE_READONLY );
+        ok( status == STATUS_SUCCESS, "%u: commit got %s\n", i, sstatus( status ) );
+        check_mbi( view, view, 0x10000, MEM_COMMIT, PAGE_READONLY | mod, view, PAGE_READWRITE | mod, MEM_MAPPED );
+        check_mbi( view + 0x10000, view + 0x10000, 0x10000, MEM_COMMIT, PAGE_READWRITE | mod, view,
+                   PAGE_READWRITE | mod, MEM_MAPPED );
+        status = nt_protect( view, 0x1000, PAGE_READWRITE, &old );
+        ok( status == STATUS_SUCCESS, "%u: protect got %s\n", i, sstatus( status ) );
+        ok( old == (PAGE_READONLY | mod), "%u: old protection %#x, expected %#x\n", i, (unsigned int)old,
+            (unsigned int)(PAGE_READONLY | mod) );
+        check_mbi( view, view, 0x1000, MEM_COMMIT, PAGE_READWRITE | mod, view, PAGE_READWRITE | mod, MEM_MAPPED );
+        view[0x10] = 1;
+        check_kernel_prot( view, PAGE_READWRITE );
+        check_kernel_prot( view + 0x1000, PAGE_READONLY );
+        check_invariants();
+        unmap( view );
+        close_handle( section );
+    }
+}

@@ -251,9 +251,11 @@ void check_kernel_prot_( const char *file, int line, const void *addr, ULONG pro
     {
     case PAGE_NOACCESS:          expect = "---"; break;
     case PAGE_READONLY:          expect = "r--"; break;
-    case PAGE_READWRITE:         expect = "rw-"; break;
+    case PAGE_READWRITE:
+    case PAGE_WRITECOPY:         expect = "rw-"; break;   /* copy-on-write: MAP_PRIVATE */
     case PAGE_EXECUTE_READ:      expect = "r-x"; break;
-    case PAGE_EXECUTE_READWRITE: expect = "rwx"; break;
+    case PAGE_EXECUTE_READWRITE:
+    case PAGE_EXECUTE_WRITECOPY: expect = "rwx"; break;
     case PAGE_EXECUTE:
         /* x86 cannot map execute-only pages: readable or not, it must be executable and read-only */
         mmtest_ok( file, line, perms[1] == '-' && perms[2] == 'x',

@@ -10,6 +10,9 @@
  *   - after PAGE_NOACCESS: Valid 0, Win32Protection 0
  *   - after release: everything 0
  *   - private memory: Shared 0 and ShareCount 0; Node 0; LargePage 0.
+ * PSAPI_WORKING_SET_EX_BLOCK: "Shared: If this bit is 1, the page can be shared": a section
+ * page is shareable even when one process maps it once, and so is a copy-on-write page not yet
+ * written; a written copy-on-write page is the process's private copy (Shared 0).
  * The address argument is ignored; each entry's VirtualAddress says what to query.
  * One native behaviour Linux cannot show: after PAGE_NOACCESS and back, Windows reports the
  * page not valid until touched again (the page left the working set), while Linux keeps it
@@ -19,7 +22,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>
-#include "util.h"
+#include "section_util.h"
 
 #define check_ws( addr, valid, prot ) check_ws_( __LINE__, addr, valid, prot )
 static void check_ws_( int line, void *addr, ULONG_PTR valid, ULONG_PTR prot )
@@ -190,4 +193,59 @@ TEST(NtQueryVirtualMemory_working_set_short_buffer)
     ok( status == STATUS_INFO_LENGTH_MISMATCH, "got %s, expected STATUS_INFO_LENGTH_MISMATCH\n", status_name( status ) );
     ok( len == sizeof(e), "needed length %#lx, expected %#lx\n", (unsigned long)len, (unsigned long)sizeof(e) );
     ok( e.VirtualAddress == &e, "entry changed\n" );
+}
+
+/* Shared says "can be shared", not "is mapped twice": one view of a pagefile section, written
+ * and read, is Shared; a copy-on-write view's page is Shared until written, then it is the
+ * process's own copy (PAGE_READWRITE, Shared 0); private memory never is. */
+TEST(NtQueryVirtualMemory_working_set_shared_pages)
+{
+    static const struct { const char *what; int view; ULONG prot; int write; ULONG expect_prot; int shared; } tests[] =
+    {
+        { "shared view, read", 1, PAGE_READWRITE, 0, PAGE_READWRITE, 1 },
+        { "shared view, written", 1, PAGE_READWRITE, 1, PAGE_READWRITE, 1 },
+        { "read-only view", 1, PAGE_READONLY, 0, PAGE_READONLY, 1 },
+        { "copy-on-write view, read", 1, PAGE_WRITECOPY, 0, PAGE_WRITECOPY, 1 },
+        { "copy-on-write view, written", 1, PAGE_WRITECOPY, 1, PAGE_READWRITE, 0 },
+        { "private memory, written", 0, PAGE_READWRITE, 1, PAGE_READWRITE, 0 },
+    };
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        HANDLE section = NULL;
+        MEMORY_WORKING_SET_EX_INFORMATION info;
+        char *p;
+        NTSTATUS status;
+
+        if (tests[i].view)
+        {
+            if (!(section = section_or_fail( SECTION_ALL_ACCESS, 0x10000, PAGE_READWRITE, SEC_COMMIT, NULL ))) continue;
+            p = view_or_fail( section, tests[i].prot );
+        }
+        else p = alloc_or_fail( 0x10000, MEM_RESERVE | MEM_COMMIT, tests[i].prot );
+        if (!p)
+        {
+            if (section) close_handle( section );
+            continue;
+        }
+        if (tests[i].write) *(volatile char *)p = 1;
+        else (void)*(volatile char *)p;
+        memset( &info, 0, sizeof(info) );
+        info.VirtualAddress = p;
+        status = NtQueryVirtualMemory( NtCurrentProcess(), NULL, MemoryWorkingSetExInformation, &info, sizeof(info), NULL );
+        ok( status == STATUS_SUCCESS, "%s: %s\n", tests[i].what, status_name( status ) );
+        ok( info.VirtualAttributes.Valid && info.VirtualAttributes.Win32Protection == tests[i].expect_prot,
+            "%s: Valid %u Win32Protection %#x, expected %#x\n", tests[i].what, (unsigned int)info.VirtualAttributes.Valid,
+            (unsigned int)info.VirtualAttributes.Win32Protection, (unsigned int)tests[i].expect_prot );
+        ok( info.VirtualAttributes.Shared == tests[i].shared, "%s: Shared %u, expected %u\n", tests[i].what,
+            (unsigned int)info.VirtualAttributes.Shared, tests[i].shared );
+        ok( info.VirtualAttributes.ShareCount == (unsigned int)tests[i].shared, "%s: ShareCount %u\n", tests[i].what,
+            (unsigned int)info.VirtualAttributes.ShareCount );
+        if (tests[i].view)
+        {
+            unmap( p );
+            close_handle( section );
+        }
+        else release( p );
+    }
 }

@@ -566,8 +566,9 @@ TEST(write_watch_concurrent_writers)
     release( ww_mt_base );
 }
 
-/* Both engines in every run: when this process uses the kernel path, run this file's
- * scenarios again in a child forced to the fallback (and its invariant checks with them). */
+/* Both engines in every run: when this process uses the kernel path, run this file's and
+ * placeholder.c's scenarios (a placeholder replaced by watched memory) again in a child forced
+ * to the fallback (and their invariant checks with them). */
 TEST(write_watch_fallback_path)
 {
     char exe[4096], line[1024], cmd[4200];
@@ -587,7 +588,7 @@ TEST(write_watch_fallback_path)
         return;
     }
     exe[len] = 0;
-    snprintf( cmd, sizeof(cmd), "NTDLL_MM_WRITE_WATCH=fallback '%s' write_watch.c: 2>&1", exe );
+    snprintf( cmd, sizeof(cmd), "NTDLL_MM_WRITE_WATCH=fallback '%s' write_watch.c: placeholder.c: 2>&1", exe );
     fflush( stdout );
     if (!(f = popen( cmd, "r" )))
     {

@@ -77,7 +77,10 @@ wine=$(awk -F'\t' 'NR > 1 { e += $4; f += $6 } END { printf "%d passed, %d faile
        "$build/wine-results/summary.tsv" 2>/dev/null || echo "0 passed, 1 failed")
 total=$(printf '%s\n%s\n%s\n%s\n' "$native" "$unpriv" "$consumer" "$wine" |
         awk '{ p += $1; f += $3 } END { printf "%d passed, %d failed", p, f }')
+fixed=$(awk -F'\t' 'NR > 1 && $3 == "ntdll-mm" { x += $7; t += $5 } END { printf "%d fixed todo checks, %d todo checks left", x, t }' \
+        "$build/wine-results/summary.tsv" 2>/dev/null || echo "unknown")
 echo "native suite: $native; as nobody: $unpriv; install consumer: $consumer; Wine conformance (stock + ntdll-mm): $wine"
+echo "Wine on ntdll-mm: $fixed (per test: $build/wine-results/summary.tsv)"
 [ $wine_status -eq 0 ] || echo "Wine harness FAILED (exit $wine_status)"
 echo "total: $total"
 exit $wine_status

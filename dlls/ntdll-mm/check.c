@@ -140,6 +140,7 @@ struct walk_ctx
     struct report *r;
     const struct maps *m;
     uintptr_t prev_end;
+    struct mm_alloc *prev;       /* the node before, in address order */
 };
 
 static void check_alloc( struct mm_alloc *a, void *ctx )
@@ -149,35 +150,43 @@ static void check_alloc( struct mm_alloc *a, void *ctx )
     size_t npages = alloc_pages( a );
 
     if (a->base < w->prev_end) mismatch( r, "%#lx: tree out of order or overlapping\n", (unsigned long)a->base );
+    if (a->prev != w->prev || (w->prev && w->prev->next != a) || (!w->prev && a->prev))
+        mismatch( r, "%#lx: address-order links do not match the tree\n", (unsigned long)a->base );
     w->prev_end = a->end;
+    w->prev = a;
     if (a->kind == MM_KIND_FOREIGN) return;
 
-    if (!a->nruns || a->runs[0].page) mismatch( r, "%#lx: runs do not start at page 0\n", (unsigned long)a->base );
+    if (!a->nruns || a->gap > a->nruns || a->nruns > a->cap || run_at( a, 0 )->page)
+        mismatch( r, "%#lx: runs do not start at page 0 (runs %zu gap %zu cap %zu)\n", (unsigned long)a->base,
+                  a->nruns, a->gap, a->cap );
     /* a placeholder is nothing but reserved address space: one reserved run, PAGE_NOACCESS,
      * private (its kernel side, PROT_NONE and absent, is checked below like any reservation) */
     if ((a->flags & MM_F_PLACEHOLDER) &&
-        (a->kind != MM_KIND_PRIVATE || a->nruns != 1 || a->runs[0].state || a->alloc_prot != PAGE_NOACCESS ||
+        (a->kind != MM_KIND_PRIVATE || a->nruns != 1 || run_at( a, 0 )->state || a->alloc_prot != PAGE_NOACCESS ||
          (a->flags & ~(MM_F_PLACEHOLDER | MM_F_TOP_DOWN))))
-        mismatch( r, "%#lx: placeholder with state %#x flags %#x\n", (unsigned long)a->base, a->runs[0].state,
+        mismatch( r, "%#lx: placeholder with state %#x flags %#x\n", (unsigned long)a->base, run_at( a, 0 )->state,
                   a->flags );
     for (size_t i = 0; i < a->nruns; i++)
     {
+        const struct mm_run *run = run_at( a, i );
         size_t end = run_end( a, i );
-        if (end <= a->runs[i].page || end > npages)
-            mismatch( r, "%#lx: run %zu [%zu,%zu) malformed\n", (unsigned long)a->base, i, a->runs[i].page, end );
-        if (i && a->runs[i].state == a->runs[i - 1].state)
+        if (end <= run->page || end > npages)
+            mismatch( r, "%#lx: run %zu [%zu,%zu) malformed\n", (unsigned long)a->base, i, run->page, end );
+        if (i && run->state == run_at( a, i - 1 )->state)
             mismatch( r, "%#lx: runs %zu and %zu not merged\n", (unsigned long)a->base, i - 1, i );
+        if (runs_index( a, run->page ) != i || runs_index( a, end - 1 ) != i)
+            mismatch( r, "%#lx: run %zu [%zu,%zu) not found by its pages\n", (unsigned long)a->base, i, run->page, end );
         /* write watch (fallback path): unwritten watched pages are read-only in the kernel */
-        for (size_t p = a->runs[i].page, stop; p < end; p = stop)
+        for (size_t p = run->page, stop; p < end; p = stop)
         {
-            int prot = mm_prot_to_unix( a->runs[i].state );
+            int prot = mm_prot_to_unix( run->state );
             stop = ww_span( a, p, end, &prot );
             check_range( r, w->m, a->base + (p << MM_PAGE_SHIFT), a->base + (stop << MM_PAGE_SHIFT),
-                         prot, a, a->runs[i].state );
+                         prot, a, run->state );
         }
         /* a shared view's reserved pages may be resident through the section's other views */
-        if (!(a->runs[i].state & MM_COMMITTED) && !alloc_is_view( a ))
-            check_absent( r, a->base + (a->runs[i].page << MM_PAGE_SHIFT), a->base + (end << MM_PAGE_SHIFT) );
+        if (!(run->state & MM_COMMITTED) && !alloc_is_view( a ))
+            check_absent( r, a->base + (run->page << MM_PAGE_SHIFT), a->base + (end << MM_PAGE_SHIFT) );
     }
 }
 
@@ -261,7 +270,7 @@ unsigned int ntdll_mm_check_invariants( char *buf, size_t len )
 {
     struct report r = { buf, len, 0, 0 };
     struct maps m = { NULL, 0, 0 };
-    struct walk_ctx w = { &r, &m, 0 };
+    struct walk_ctx w = { &r, &m, 0, NULL };
 
     if (buf && len) buf[0] = 0;
     if (mm_ensure_init()) return 1;
@@ -272,6 +281,7 @@ unsigned int ntdll_mm_check_invariants( char *buf, size_t len )
     {
         check_tree( &r, mm.root );
         vad_walk( check_alloc, &w );
+        if (w.prev && w.prev->next) mismatch( &r, "%#lx: last node has a next link\n", (unsigned long)w.prev->base );
         check_reserved_areas( &r, &m );
     }
     mm_unlock_exclusive();
@@ -286,7 +296,7 @@ static void dump_alloc( struct mm_alloc *a, void *ctx )
     dprintf( fd, "%#lx-%#lx alloc_prot %#x flags %#x runs %zu:", (unsigned long)a->base, (unsigned long)a->end,
              a->alloc_prot, a->flags, a->nruns );
     for (size_t i = 0; i < a->nruns; i++)
-        dprintf( fd, " [%zu:%#x]", a->runs[i].page, a->runs[i].state );
+        dprintf( fd, " [%zu:%#x]", run_at( a, i )->page, run_at( a, i )->state );
     dprintf( fd, "\n" );
 }
 

@@ -1,5 +1,6 @@
 /*
  * ntdll-mm standalone host: what the core asks of its host (host.h), for a plain Linux process.
+ * ntdll-mm: standalone-only (tests/wine/hooks/ntdll-mm.sh leaves this file out of Wine's ntdll.so)
  *
  * - Process handles: only NtCurrentProcess() names a process here; any other handle is
  *   STATUS_INVALID_HANDLE (the Wine host resolves real handles through wineserver).
@@ -63,6 +64,16 @@ BOOLEAN ntdll_mm_set_lock_memory_privilege( BOOLEAN enable )
 int host_has_lock_memory_privilege( void )
 {
     return __atomic_load_n( &lock_memory_privilege, __ATOMIC_ACQUIRE );
+}
+
+/* NT's default quota of lockable pages.  SetProcessWorkingSetSizeEx's documentation gives the
+ * default minimum working set as 50 pages; VirtualLock's says a process can lock "its minimum
+ * working set minus a small overhead", which older SDK documentation quantified as "by
+ * default, a process can lock a maximum of 30 pages" (KB Q94996: 28 to 32).  So: 50 - 20.
+ * The standalone host has no NtSetInformationProcess(ProcessQuotaLimits) to raise it. */
+size_t host_lockable_pages( void )
+{
+    return 50 - 20;
 }
 
 /* 'consumed': the fault changed state (a guard page was cleared), so simply returning would

@@ -79,6 +79,16 @@ NTSTATUS host_check_process( HANDLE process );
 /* Does the caller hold SeLockMemoryPrivilege (MEM_LARGE_PAGES, SEC_LARGE_PAGES)? */
 int  host_has_lock_memory_privilege( void );
 
+/* How many pages the process may lock into its working set (NtLockVirtualMemory, MAP_PROCESS):
+ * NT's quota is the minimum working set minus a small overhead, 30 pages by default, raised by
+ * SetProcessWorkingSetSize(Ex).  (size_t)-1: no NT quota, only the kernel's RLIMIT_MEMLOCK
+ * limits locking (its refusal is STATUS_WORKING_SET_QUOTA too).  Under mm.lock.
+ * The standalone host keeps NT's default quota; inside Wine 8.0, kernelbase's
+ * SetProcessWorkingSetSizeEx is a no-op that never reaches ntdll, so a program that raised
+ * its working set would still be held to 30 pages: the core's default under NTDLL_MM_WINE (a
+ * weak definition in misc.c, which a Wine host may replace) is "no NT quota". */
+size_t host_lockable_pages( void );
+
 /* Copy len bytes from / to caller ("user") memory.  A pointer NT's probe would refuse, or a
  * copy that faults, gives STATUS_ACCESS_VIOLATION and must not crash the process nor leave
  * any lock held (the core never calls these under mm.lock).  len may be 0 (success). */

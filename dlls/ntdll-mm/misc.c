@@ -43,14 +43,17 @@
 #define MAP_SYSTEM  2
 #endif
 
-/* The working-set quota for locked pages.  SetProcessWorkingSetSizeEx's documentation gives
- * the default minimum working set as 50 pages; VirtualLock's says a process can lock "its
- * minimum working set minus a small overhead", which older SDK documentation quantified as
- * "by default, a process can lock a maximum of 30 pages" (KB Q94996: 28 to 32).  So: 50 - 20.
- * The library has no NtSetInformationProcess(ProcessQuotaLimits) yet to raise it. */
-#define MM_WS_MINIMUM_PAGES   50
-#define MM_WS_LOCK_OVERHEAD   20
-#define MM_WS_LOCKABLE_PAGES  (MM_WS_MINIMUM_PAGES - MM_WS_LOCK_OVERHEAD)
+/* The working-set quota for locked pages is the host's (host_lockable_pages: the standalone
+ * host keeps NT's default of 30 pages).  Inside Wine 8.0 ntdll never hears of a raised working
+ * set (kernelbase's SetProcessWorkingSetSizeEx is a no-op returning TRUE), so by default there
+ * is no NT quota there, only RLIMIT_MEMLOCK; a Wine host that tracks the working set may define
+ * host_lockable_pages itself. */
+#ifdef NTDLL_MM_WINE
+__attribute__((weak)) size_t host_lockable_pages( void )
+{
+    return (size_t)-1;
+}
+#endif
 
 /* The standalone host grants no privileges (as section.c for SEC_LARGE_PAGES): MAP_SYSTEM
  * needs SeLockMemoryPrivilege, which an ordinary NT process does not hold either. */
@@ -72,9 +75,9 @@ int mm_page_locked( uintptr_t addr )
  * MM_LOCKED are one region (NT's VirtualQuery does not split a region where a lock ends). */
 size_t mm_region_end( const struct mm_alloc *a, size_t i )
 {
-    uint32_t state = a->runs[i].state & ~MM_LOCKED;
+    uint32_t state = run_at( a, i )->state & ~MM_LOCKED;
 
-    while (i + 1 < a->nruns && (a->runs[i + 1].state & ~MM_LOCKED) == state) i++;
+    while (i + 1 < a->nruns && (run_at( a, i + 1 )->state & ~MM_LOCKED) == state) i++;
     return run_end( a, i );
 }
 
@@ -84,7 +87,7 @@ static void count_locked( struct mm_alloc *a, void *ctx )
 
     if (a->kind == MM_KIND_FOREIGN) return;
     for (size_t i = 0; i < a->nruns; i++)
-        if (a->runs[i].state & MM_LOCKED) *total += run_end( a, i ) - a->runs[i].page;
+        if (run_at( a, i )->state & MM_LOCKED) *total += run_end( a, i ) - run_at( a, i )->page;
 }
 
 /* Lock: exclusive.  mlock() again the locked pages of [first, first+count) of a, after a
@@ -127,7 +130,7 @@ static NTSTATUS lock_error( int err )
 static NTSTATUS lock_worker( uintptr_t start, uintptr_t end )
 {
     NTSTATUS status = STATUS_SUCCESS;
-    size_t locked = 0, add = 0;
+    size_t locked = 0, add = 0, quota;
     uintptr_t addr;
     int ret;
 
@@ -162,10 +165,10 @@ static NTSTATUS lock_worker( uintptr_t start, uintptr_t end )
             addr = a->base + (stop << MM_PAGE_SHIFT);
         }
     }
-    if (!status)
+    if (!status && (quota = host_lockable_pages()) != (size_t)-1)
     {
         vad_walk( count_locked, &locked );
-        if (locked + add > MM_WS_LOCKABLE_PAGES) status = STATUS_WORKING_SET_QUOTA;
+        if (locked + add > quota) status = STATUS_WORKING_SET_QUOTA;
     }
     /* one mlock per allocation, then the runs; a failure undoes that allocation's new locks */
     for (addr = start; addr < end && !status; )

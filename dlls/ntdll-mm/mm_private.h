@@ -65,7 +65,8 @@ static inline uintptr_t mm_round_up( uintptr_t v, size_t mask ) { return (v + ma
 #define MM_PROT_MASK   0x0ffffu
 
 /* one run of pages with equal state; runs are sorted, the first starts at page 0 and each
- * extends to the next run's start (or the end of the allocation) */
+ * extends to the next run's start (or the end of the allocation).  An allocation keeps them in
+ * a gap buffer (see run_at): read them through run_at / runs_state / run_end, never runs[] */
 struct mm_run
 {
     size_t   page;
@@ -110,10 +111,11 @@ struct mm_alloc
     uintptr_t  min_base, max_end;
     size_t     inner_gap;        /* largest gap between consecutive nodes inside the subtree */
     int        height;
+    struct mm_alloc *prev, *next; /* neighbours in address order while in the tree (vad.c) */
     enum mm_kind kind;
     uint32_t   alloc_prot;       /* AllocationProtect as NT reports it */
     uint32_t   flags;            /* MM_F_* */
-    size_t     nruns, cap;
+    size_t     nruns, cap, gap;  /* runs 0..gap-1 at runs[0..gap-1], runs gap..nruns-1 at the end of runs[cap] */
     struct mm_run *runs;
     struct mm_run inline_runs[MM_INLINE_RUNS];
     /* views only */
@@ -136,18 +138,32 @@ struct mm_space
 {
     pthread_rwlock_t lock;
     struct mm_alloc *root;
+    struct mm_alloc *hint;       /* the node vad_find found last (written by readers too: relaxed atomics) */
     uintptr_t lowest;            /* lowest usable address (64K, or vm.mmap_min_addr rounded up) */
     uintptr_t highest;           /* highest user address, inclusive (NT's MmHighestUserAddress) */
     unsigned int nallocs;        /* MM_KIND_PRIVATE nodes */
-    int writer;                  /* set while the exclusive lock is held, for assertions */
+    uintptr_t writer;            /* pthread_self() of the exclusive holder, else 0: assertions */
 };
 
 extern struct mm_space mm;
+
+void mm_assert_fail( const char *file, int line, const char *what ) __attribute__((noreturn));
+
+/* The lock is not recursive: taking it again on the thread that holds it exclusive (a host
+ * calling the core from a fault it took inside the core, or a path that returned with the lock
+ * held) would hang forever; abort with a message instead.  pthread_self() is a register read
+ * and async-signal-safe. */
+static inline void mm_check_not_writer( void )
+{
+    if (__atomic_load_n( &mm.writer, __ATOMIC_RELAXED ) == (uintptr_t)pthread_self())
+        mm_assert_fail( __FILE__, __LINE__, "mm.lock taken again by the thread holding it exclusive" );
+}
 
 /* the host brackets every hold of the lock (host_lock_enter/leave: Wine blocks its server
  * signals there) */
 static inline void mm_lock_shared( void )
 {
+    mm_check_not_writer();
     host_lock_enter();
     pthread_rwlock_rdlock( &mm.lock );
 }
@@ -158,18 +174,18 @@ static inline void mm_unlock_shared( void )
 }
 static inline void mm_lock_exclusive( void )
 {
+    mm_check_not_writer();
     host_lock_enter();
     pthread_rwlock_wrlock( &mm.lock );
-    mm.writer = 1;
+    __atomic_store_n( &mm.writer, (uintptr_t)pthread_self(), __ATOMIC_RELAXED );
 }
 static inline void mm_unlock_exclusive( void )
 {
-    mm.writer = 0;
+    __atomic_store_n( &mm.writer, 0, __ATOMIC_RELAXED );
     pthread_rwlock_unlock( &mm.lock );
     host_lock_leave();
 }
 #define MM_ASSERT_EXCLUSIVE() do { if (!mm.writer) mm_assert_fail( __FILE__, __LINE__, "exclusive lock" ); } while (0)
-void mm_assert_fail( const char *file, int line, const char *what ) __attribute__((noreturn));
 
 /* ---- vad.c: region tree and runs --------------------------------------------------
  * All functions here require the lock: shared for lookups, exclusive for changes. */
@@ -189,15 +205,36 @@ void vad_walk( vad_walk_cb cb, void *ctx );
 uintptr_t vad_find_gap( size_t size, uintptr_t lo, uintptr_t hi, size_t align_mask, int top_down );
 
 static inline size_t alloc_pages( const struct mm_alloc *a ) { return (a->end - a->base) >> MM_PAGE_SHIFT; }
+/* Run i of a.  The runs are a gap buffer: the free slots of the array sit between run gap-1
+ * and run gap, and a change moves the gap to where it happens, so a change costs the runs it
+ * touches plus the distance from the previous change, not a shift of every run after it
+ * (a program protecting the pages of a big allocation one after the other makes 50,000 runs). */
+static inline struct mm_run *run_at( const struct mm_alloc *a, size_t i )
+{
+    return &a->runs[i < a->gap ? i : i + (a->cap - a->nruns)];
+}
 size_t   runs_index( const struct mm_alloc *a, size_t page );
 static inline size_t run_end( const struct mm_alloc *a, size_t i )
 {
-    return i + 1 < a->nruns ? a->runs[i + 1].page : alloc_pages( a );
+    return i + 1 < a->nruns ? run_at( a, i + 1 )->page : alloc_pages( a );
 }
-static inline uint32_t runs_state( const struct mm_alloc *a, size_t page ) { return a->runs[runs_index( a, page )].state; }
+static inline uint32_t runs_state( const struct mm_alloc *a, size_t page ) { return run_at( a, runs_index( a, page ) )->state; }
+/* one run covering the whole allocation */
+static inline void runs_reset( struct mm_alloc *a, uint32_t state )
+{
+    a->nruns = a->gap = 1;
+    a->runs[0].page = 0;
+    a->runs[0].state = state;
+}
 /* set state = (state & keep) | set on [first, first + count); 0 or -1 (no memory) */
 int  runs_update( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, uint32_t set );
-int  runs_restore( struct mm_alloc *a, const struct mm_run *saved, size_t nsaved );
+/* room for 'more' runs beyond the current ones; 0 or -1 */
+int  runs_reserve_more( struct mm_alloc *a, size_t more );
+/* copy the runs of [first, first + count) into saved (their number: runs_count), the first
+ * starting at 'first'; and put such a copy back over the same pages (0 or -1, no memory) */
+size_t runs_count( const struct mm_alloc *a, size_t first, size_t count );
+void runs_save( const struct mm_alloc *a, size_t first, size_t count, struct mm_run *saved );
+int  runs_restore( struct mm_alloc *a, size_t first, size_t count, const struct mm_run *saved, size_t nsaved );
 /* end page of the run of pages with state equal to that of 'page' (runs are kept merged) */
 static inline size_t runs_span_end( const struct mm_alloc *a, size_t page ) { return run_end( a, runs_index( a, page ) ); }
 

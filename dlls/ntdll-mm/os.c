@@ -790,6 +790,30 @@ static uintptr_t read_ulong_file( const char *path, uintptr_t def )
     return v;
 }
 
+/* NUMA nodes the kernel may bring online: the highest node number of
+ * /sys/devices/system/node/possible ("0", "0-3", "0,2-3") plus one; 1 without NUMA support */
+static unsigned int probe_numa_nodes( void )
+{
+    FILE *f = fopen( "/sys/devices/system/node/possible", "re" );
+    char line[256], *p, *end;
+    unsigned long n, max = 0;
+
+    if (!f) return 1;
+    if (!fgets( line, sizeof(line), f )) line[0] = 0;
+    fclose( f );
+    for (p = line; *p; p = end)
+    {
+        n = strtoul( p, &end, 10 );
+        if (end == p)
+        {
+            end = p + 1;
+            continue;
+        }
+        if (n > max) max = n;
+    }
+    return max >= 1024 ? 1024 : (unsigned int)max + 1;
+}
+
 static size_t probe_hugepage_size( void )
 {
     FILE *f = fopen( "/proc/meminfo", "re" );
@@ -896,6 +920,7 @@ int os_init( void )
     os_info.mmap_min_addr = read_ulong_file( "/proc/sys/vm/mmap_min_addr", 65536 );
     os_info.user_top = (uintptr_t)1 << 47;            /* 4-level paging; never ask for 5-level */
     os_info.large_page_size = probe_hugepage_size();
+    os_info.numa_nodes = probe_numa_nodes();
     os_info.has_procmap_query = probe_procmap_query();
     os_info.has_pagemap = probe_pagemap();
     os_info.has_uffd_wp_async = probe_uffd_wp_async();

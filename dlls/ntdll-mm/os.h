@@ -45,6 +45,7 @@ struct os_info
     size_t large_page_size;
     uintptr_t mmap_min_addr;
     uintptr_t user_top;          /* one past the highest user address the kernel gives out */
+    unsigned int numa_nodes;     /* NUMA node numbers are below this (1 without NUMA) */
     int has_procmap_query;
     int has_pagemap;
     int has_uffd_wp_async;

@@ -51,7 +51,7 @@ static NTSTATUS basic_info( uintptr_t addr, MEMORY_BASIC_INFORMATION *info )
     if (a && a->kind != MM_KIND_FOREIGN)
     {
         size_t page = (addr - a->base) >> MM_PAGE_SHIFT, i = runs_index( a, page );
-        uint32_t state = a->runs[i].state;
+        uint32_t state = run_at( a, i )->state;
 
         size_t span_end = mm_region_end( a, i );
 
@@ -64,16 +64,18 @@ static NTSTATUS basic_info( uintptr_t addr, MEMORY_BASIC_INFORMATION *info )
         if (alloc_is_view( a ) && (state & MM_COMMITTED))
         {
             size_t npages = alloc_pages( a );
+            uint32_t vprot = section_view_protect( a, page, state, &span_end );
 
-            info->Protect = (info->Protect & ~MM_PROT_MASK) | section_view_protect( a, page, state, &span_end );
+            /* the view's modifiers (PAGE_NOCACHE of a SEC_NOCACHE section) stay */
+            info->Protect = mm_nt_protect( a, (state & ~MM_PROT_MASK) | vprot );
             /* runs that differ only in how the kernel maps them (MM_PRIVMAP) are one region
              * for NT when they report the same protection */
             while (span_end < npages)
             {
                 size_t j = runs_index( a, span_end ), next_end = run_end( a, j );
-                uint32_t st = a->runs[j].state;
+                uint32_t st = run_at( a, j )->state;
                 if ((st & ~(MM_PRIVMAP | MM_LOCKED)) != (state & ~(MM_PRIVMAP | MM_LOCKED))) break;
-                if (section_view_protect( a, span_end, st, &next_end ) != (info->Protect & MM_PROT_MASK)) break;
+                if (section_view_protect( a, span_end, st, &next_end ) != vprot) break;
                 span_end = next_end;
             }
         }
@@ -110,10 +112,33 @@ static NTSTATUS basic_info( uintptr_t addr, MEMORY_BASIC_INFORMATION *info )
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS region_info( uintptr_t addr, MEMORY_REGION_INFORMATION *info )
+/* Lock: shared.  RegionType of one of our allocations, as the Ex class reports it */
+static ULONG region_type( const struct mm_alloc *a )
+{
+    ULONG type;
+
+    if (a->kind == MM_KIND_IMAGE) type = NTDLL_MM_REGION_MAPPED_IMAGE;
+    else if (a->kind == MM_KIND_MAPPED)
+        type = section_is_file( a->section ) ? NTDLL_MM_REGION_MAPPED_DATA_FILE : NTDLL_MM_REGION_MAPPED_PAGE_FILE;
+    else type = NTDLL_MM_REGION_PRIVATE;
+    /* a placeholder is a private reservation of its own kind (VirtualAlloc2); what replaced
+     * one is ordinary memory again */
+    if (a->flags & MM_F_PLACEHOLDER) type |= NTDLL_MM_REGION_PLACEHOLDER_RESERVATION;
+    if (a->flags & MM_F_WRITE_WATCH) type |= NTDLL_MM_REGION_MAPPED_WRITE_WATCH;
+    if (a->flags & MM_F_LARGE_PAGES) type |= NTDLL_MM_REGION_PAGE_SIZE_LARGE;
+    return type;
+}
+
+/* Lock: shared.  MemoryRegionInformation / MemoryRegionInformationEx: the allocation at addr
+ * as a whole.  Native fills RegionType for the Ex class only: the plain class reports none of
+ * its bits, for private memory or pagefile views alike (Wine's test_query_region_information,
+ * which passes on Windows).  The bit layout is the one of System Informer's phnt ntmmapi.h,
+ * with PlaceholderReservation (bit 8, Windows 10 1803) marking a placeholder. */
+static NTSTATUS region_info( uintptr_t addr, MEMORY_REGION_INFORMATION *info, int ex )
 {
     struct mm_alloc *a = vad_find( addr );
     MEMORY_BASIC_INFORMATION mbi;
+    struct os_mapping map;
     NTSTATUS status;
 
     memset( info, 0, sizeof(*info) );
@@ -121,12 +146,10 @@ static NTSTATUS region_info( uintptr_t addr, MEMORY_REGION_INFORMATION *info )
     {
         size_t committed = 0;
         for (size_t i = 0; i < a->nruns; i++)
-            if (a->runs[i].state & MM_COMMITTED) committed += (run_end( a, i ) - a->runs[i].page) << MM_PAGE_SHIFT;
+            if (run_at( a, i )->state & MM_COMMITTED) committed += (run_end( a, i ) - run_at( a, i )->page) << MM_PAGE_SHIFT;
         info->AllocationBase = (void *)a->base;
         info->AllocationProtect = a->alloc_prot;
-        /* native reports no RegionType bits for private allocations nor for pagefile views
-         * (Wine's test_query_region_information, which passes on Windows) */
-        info->RegionType = 0;
+        info->RegionType = ex ? region_type( a ) : 0;
         info->RegionSize = a->end - a->base;
         info->CommitSize = committed;
         return STATUS_SUCCESS;
@@ -137,6 +160,15 @@ static NTSTATUS region_info( uintptr_t addr, MEMORY_REGION_INFORMATION *info )
     info->AllocationProtect = mbi.AllocationProtect;
     info->RegionSize = (uintptr_t)mbi.BaseAddress + mbi.RegionSize - (uintptr_t)mbi.AllocationBase;
     info->CommitSize = info->RegionSize;
+    if (ex)
+    {
+        /* the program's own mapping: a file, shared anonymous memory (pagefile-backed on NT)
+         * or private memory */
+        if (mbi.Type == MEM_PRIVATE) info->RegionType = NTDLL_MM_REGION_PRIVATE;
+        else if (!os_query_visible( addr, &map ) && map.start <= addr && map.file)
+            info->RegionType = NTDLL_MM_REGION_MAPPED_DATA_FILE;
+        else info->RegionType = NTDLL_MM_REGION_MAPPED_PAGE_FILE;
+    }
     return STATUS_SUCCESS;
 }
 
@@ -159,10 +191,13 @@ static NTSTATUS working_set_ex( MEMORY_WORKING_SET_EX_INFORMATION *entries, size
         if (os_read_pagemap( addr, 1, &pm ) || !(pm & OS_PM_PRESENT)) continue;
         e->VirtualAttributes.Valid = 1;
         e->VirtualAttributes.Win32Protection = mbi.Protect;
-        /* a private page mapped once: Shared 0 and ShareCount 0 (psapi tests); a page of a
-         * shared mapping that is not exclusively ours counts as shared once: Linux does not
-         * expose the map count here */
-        e->VirtualAttributes.Shared = (mbi.Type != MEM_PRIVATE) && !(pm & OS_PM_EXCLUSIVE);
+        /* "Shared: If this bit is 1, the page can be shared" (PSAPI_WORKING_SET_EX_BLOCK): a
+         * page of a section, also mapped by this process alone, or a copy-on-write page not
+         * written yet; not private memory nor the private copy of a written copy-on-write
+         * page (psapi tests: private memory is Shared 0, ShareCount 0).  The pagemap's
+         * file-page / shared-anonymous bit says exactly that.  ShareCount: Linux does not
+         * expose the map count here, a shareable page counts once */
+        e->VirtualAttributes.Shared = (mbi.Type != MEM_PRIVATE) && !!(pm & OS_PM_FILE_SHARED);
         e->VirtualAttributes.ShareCount = e->VirtualAttributes.Shared ? 1 : 0;
         e->VirtualAttributes.Locked = mm_page_locked( addr );
         /* our own memory says it; only the program's own mappings need the kernel asked */
@@ -209,13 +244,14 @@ NTSTATUS WINAPI NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFOR
         break;
     }
     case MemoryRegionInformation:
+    case MemoryRegionInformationEx:
     {
         MEMORY_REGION_INFORMATION info;
         /* 64-bit NT accepts a buffer that ends after RegionSize (older layout) */
         if (len < offsetof( MEMORY_REGION_INFORMATION, CommitSize )) return length_mismatch( res_len, sizeof(info) );
         if ((uintptr_t)addr > mm.highest) return STATUS_INVALID_PARAMETER;
         mm_lock_shared();
-        status = region_info( page, &info );
+        status = region_info( page, &info, info_class == MemoryRegionInformationEx );
         mm_unlock_shared();
         if (status) return status;
         written = len < sizeof(info) ? len : sizeof(info);

@@ -470,8 +470,10 @@ static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uint
         req.addr = img->image_base;
         status = mm_place( &req, map_view_cb, &ctx, &base );
         req.addr = 0;
-        if (status == STATUS_CONFLICTING_ADDRESSES)
-            status = img->relocs_stripped ? STATUS_CONFLICTING_ADDRESSES : mm_place( &req, map_view_cb, &ctx, &base );
+        /* Taken: elsewhere, even when the relocations were stripped (kernel32 loader.c
+         * test_image_mapping, which passes on Windows: STATUS_IMAGE_NOT_AT_BASE for DLLs and
+         * EXEs alike; it is the PE loader that refuses a stripped DLL away from its base) */
+        if (status == STATUS_CONFLICTING_ADDRESSES) status = mm_place( &req, map_view_cb, &ctx, &base );
     }
     else status = mm_place( &req, map_view_cb, &ctx, &base );
     if (status)
@@ -486,8 +488,12 @@ static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uint
         return STATUS_NO_MEMORY;
     }
     delta = (int64_t)(base - img->image_base);
-    /* a flat image is not relocated (Wine's loader; native is not pinned down) */
-    if (delta && !(img->info.ImageFlags & 0x08) && (status = relocate_view( section, base, size, delta )))
+    /* A flat image is not relocated (Wine's loader; native is not pinned down).  Nor is one
+     * whose relocations were stripped: there is nothing to apply, and its headers keep the
+     * preferred base, which is how a PE loader sees that the module was not relocated
+     * (Wine's perform_relocations then refuses a stripped DLL, STATUS_CONFLICTING_ADDRESSES) */
+    if (delta && !(img->info.ImageFlags & 0x08) && !img->relocs_stripped &&
+        (status = relocate_view( section, base, size, delta )))
     {
         os_release( base, size );
         vad_free( a );
@@ -613,7 +619,11 @@ static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE
 
     if ((alloc_type & MEM_REPLACE_PLACEHOLDER) && (section->is_image || (section->flags & SEC_LARGE_PAGES)))
     {
-        /* not supported yet: image views and large pages are placed by their own code */
+        /* MapViewOfFile3, MEM_REPLACE_PLACEHOLDER: "Only data/pf-backed section views are
+         * supported (no images, physical memory, etc.)".  A SEC_LARGE_PAGES view is committed
+         * whole on large pages at a large-page-aligned address, while a placeholder is a
+         * small-page reservation ("page-aligned to the underlying page size granted by
+         * VirtualAlloc2"): refused too (NT's status for either is not documented) */
         section_release( section );
         return STATUS_INVALID_PARAMETER;
     }
@@ -683,14 +693,18 @@ static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE
         }
         if (!status)
         {
-            a->alloc_prot = protect;
+            /* SEC_NOCACHE / SEC_WRITECOMBINE show in the view's protections like the PAGE_*
+             * modifiers of a private allocation (kernel32 test_VirtualAlloc: a SEC_NOCACHE view
+             * is PAGE_READWRITE | PAGE_NOCACHE, AllocationProtect too) */
+            a->alloc_prot = protect | ((section->flags & SEC_NOCACHE) ? PAGE_NOCACHE : 0) |
+                            ((section->flags & SEC_WRITECOMBINE) ? PAGE_WRITECOMBINE : 0);
             a->section = section;
             a->offset = offset;
             a->cow = cow;
             if (section->flags & SEC_NOCACHE) a->flags |= MM_F_NOCACHE;
             if (section->flags & SEC_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
             if (section->flags & SEC_LARGE_PAGES) a->flags |= MM_F_LARGE_PAGES;
-            if (!(section->flags & SEC_RESERVE)) a->runs[0].state = MM_COMMITTED | protect;
+            if (!(section->flags & SEC_RESERVE)) run_at( a, 0 )->state = MM_COMMITTED | protect;
             else view_from_section( a, protect );
             host_addref( &section->obj );
             vad_insert( a );
@@ -736,7 +750,14 @@ static NTSTATUS map_common( HANDLE handle, HANDLE process, PVOID *addr_ptr, ULON
         return ex ? STATUS_INVALID_PARAMETER : STATUS_INVALID_PARAMETER_9;
     /* MapViewOfFile3: the view replaces the placeholder at the address given */
     if ((alloc_type & MEM_REPLACE_PLACEHOLDER) && !addr) return STATUS_INVALID_PARAMETER;
-    if ((offset.QuadPart & MM_GRAN_MASK) || ((uintptr_t)addr & MM_GRAN_MASK)) return STATUS_MAPPED_ALIGNMENT;
+    /* MapViewOfFile3: with MEM_REPLACE_PLACEHOLDER the 64K alignment of the offset and the
+     * address does not apply, page alignment does (the address is the placeholder's, which
+     * MEM_PRESERVE_PLACEHOLDER splits at any page); otherwise both are 64K multiples */
+    if (alloc_type & MEM_REPLACE_PLACEHOLDER)
+    {
+        if ((offset.QuadPart & MM_PAGE_MASK) || ((uintptr_t)addr & MM_PAGE_MASK)) return STATUS_MAPPED_ALIGNMENT;
+    }
+    else if ((offset.QuadPart & MM_GRAN_MASK) || ((uintptr_t)addr & MM_GRAN_MASK)) return STATUS_MAPPED_ALIGNMENT;
     if (offset.QuadPart < 0) return STATUS_INVALID_PARAMETER;
     if (ex && (status = mm_parse_address_requirements( params, count, addr != NULL, &lowest, &limit, &align_mask,
                                                        &have_req )))

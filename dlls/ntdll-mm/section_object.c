@@ -1,6 +1,7 @@
 /*
  * ntdll-mm standalone host: section objects as NT calls see them: NtCreateSection,
  * NtOpenSection, NtExtendSection and the section namespace.
+ * ntdll-mm: standalone-only (tests/wine/hooks/ntdll-mm.sh leaves this file out of Wine's ntdll.so)
  *
  * Standalone only (like host.c): inside Wine these calls belong to Wine (sync.c and wineserver
  * mappings), and the Wine host makes the core's section objects itself.  This file uses the

@@ -123,11 +123,31 @@ static struct mm_alloc *remove_rec( struct mm_alloc *n, struct mm_alloc *a )
 
 int vad_insert( struct mm_alloc *a )
 {
+    struct mm_alloc *n, *prev = NULL, *next = NULL;
+
     MM_ASSERT_EXCLUSIVE();
     if (vad_first_overlap( a->base, a->end )) return -EEXIST;
+    /* its neighbours in address order (the nodes do not overlap: no equal base) */
+    for (n = mm.root; n; )
+    {
+        if (n->base < a->base)
+        {
+            prev = n;
+            n = n->right;
+        }
+        else
+        {
+            next = n;
+            n = n->left;
+        }
+    }
     a->left = a->right = NULL;
     update( a );
     mm.root = insert_rec( mm.root, a );
+    a->prev = prev;
+    a->next = next;
+    if (prev) prev->next = a;
+    if (next) next->prev = a;
     if (a->kind != MM_KIND_FOREIGN) mm.nallocs++;
     return 0;
 }
@@ -136,19 +156,45 @@ void vad_remove( struct mm_alloc *a )
 {
     MM_ASSERT_EXCLUSIVE();
     mm.root = remove_rec( mm.root, a );
+    if (a->prev) a->prev->next = a->next;
+    if (a->next) a->next->prev = a->prev;
+    a->prev = a->next = NULL;
+    if (__atomic_load_n( &mm.hint, __ATOMIC_RELAXED ) == a) __atomic_store_n( &mm.hint, NULL, __ATOMIC_RELAXED );
     if (a->kind != MM_KIND_FOREIGN) mm.nallocs--;
 }
 
 /* ---- lookups -------------------------------------------------------------------------- */
 
+/* A program walking its address space (VirtualQuery at BaseAddress + RegionSize) or going
+ * through its allocations in order asks next for an address in the node after (or before)
+ * the one found last, or in the free gap between them: mm.hint and the address-order links
+ * answer that without a tree search.  Readers store the hint under the shared lock and
+ * vad_remove clears it under the exclusive one, so a hint read under the lock is a live node. */
 struct mm_alloc *vad_find( uintptr_t addr )
 {
-    struct mm_alloc *n = mm.root;
-    while (n)
+    struct mm_alloc *hint = __atomic_load_n( &mm.hint, __ATOMIC_RELAXED ), *n;
+
+    if (hint)
+    {
+        if (addr >= hint->base && addr < hint->end) return hint;
+        n = addr >= hint->end ? hint->next : hint->prev;
+        /* nothing lies between the hint and its neighbour */
+        if (!n || (addr >= hint->end ? addr < n->base : addr >= n->end)) return NULL;
+        if (addr >= n->base && addr < n->end)
+        {
+            __atomic_store_n( &mm.hint, n, __ATOMIC_RELAXED );
+            return n;
+        }
+    }
+    for (n = mm.root; n; )
     {
         if (addr < n->base) n = n->left;
         else if (addr >= n->end) n = n->right;
-        else return n;
+        else
+        {
+            __atomic_store_n( &mm.hint, n, __ATOMIC_RELAXED );
+            return n;
+        }
     }
     return NULL;
 }
@@ -292,9 +338,7 @@ struct mm_alloc *vad_new( enum mm_kind kind, uintptr_t base, uintptr_t end )
     a->end = end;
     a->runs = a->inline_runs;
     a->cap = MM_INLINE_RUNS;
-    a->nruns = 1;
-    a->runs[0].page = 0;
-    a->runs[0].state = 0;
+    runs_reset( a, 0 );
     return a;
 }
 
@@ -437,79 +481,155 @@ NTSTATUS ntdll_mm_remove_reserved_area( void *start, void *end )
 
 /* ---- runs of per-page state ------------------------------------------------------------ */
 
+/* The runs are a gap buffer (mm_private.h, run_at): runs[0..gap) hold runs 0..gap-1, the
+ * cap - nruns free slots follow, then runs gap..nruns-1 fill the end of the array.  A change
+ * moves the gap right behind the runs it touches and works on them there, so its cost is the
+ * runs it touches plus the distance the gap moves: O(1) per call for a program that walks an
+ * allocation page by page (a plain array shifted every later run, O(all runs) per call). */
+
 size_t runs_index( const struct mm_alloc *a, size_t page )
 {
-    size_t lo = 0, hi = a->nruns;   /* invariant: runs[lo].page <= page < runs[hi].page */
+    const struct mm_run *r = a->runs;
+    size_t lo = 0, hi = a->gap;   /* invariant: run lo starts at or before page, run hi after it */
+
+    /* the answer lies in one of the two parts: search that one */
+    if (a->gap < a->nruns && a->runs[a->gap + a->cap - a->nruns].page <= page)
+    {
+        r += a->cap - a->nruns;
+        lo = a->gap;
+        hi = a->nruns;
+    }
     while (hi - lo > 1)
     {
         size_t mid = (lo + hi) / 2;
-        if (a->runs[mid].page <= page) lo = mid;
+        if (r[mid].page <= page) lo = mid;
         else hi = mid;
     }
     return lo;
 }
 
+/* room for 'need' runs in all; the gap stays where it is */
 static int runs_reserve( struct mm_alloc *a, size_t need )
 {
+    size_t cap, upper = a->nruns - a->gap;
     struct mm_run *runs;
-    size_t cap;
 
     if (need <= a->cap) return 0;
     cap = a->cap * 2;
     if (cap < need) cap = need;
     if (!(runs = malloc( cap * sizeof(*runs) ))) return -1;
-    memcpy( runs, a->runs, a->nruns * sizeof(*runs) );
+    memcpy( runs, a->runs, a->gap * sizeof(*runs) );
+    memcpy( runs + cap - upper, a->runs + a->cap - upper, upper * sizeof(*runs) );
     if (a->runs != a->inline_runs) free( a->runs );
     a->runs = runs;
     a->cap = cap;
     return 0;
 }
 
-/* make 'page' the start of a run; returns its index */
-static size_t runs_split( struct mm_alloc *a, size_t page )
+int runs_reserve_more( struct mm_alloc *a, size_t more )
 {
-    size_t i = runs_index( a, page );
-    if (a->runs[i].page == page) return i;
-    memmove( &a->runs[i + 2], &a->runs[i + 1], (a->nruns - i - 1) * sizeof(*a->runs) );
-    a->runs[i + 1].page = page;
-    a->runs[i + 1].state = a->runs[i].state;
-    a->nruns++;
-    return i + 1;
+    return runs_reserve( a, a->nruns + more );
+}
+
+/* move the gap in front of run 'pos' (0 <= pos <= nruns) */
+static void runs_move_gap( struct mm_alloc *a, size_t pos )
+{
+    size_t len = a->cap - a->nruns;
+
+    if (pos < a->gap)
+        memmove( &a->runs[pos + len], &a->runs[pos], (a->gap - pos) * sizeof(*a->runs) );
+    else if (pos > a->gap)
+        memmove( &a->runs[a->gap], &a->runs[a->gap + len], (pos - a->gap) * sizeof(*a->runs) );
+    a->gap = pos;
+}
+
+/* Split the runs at first and end and move the gap behind them: pages [first, end) are then
+ * exactly runs [*lo, *hi), all in front of the gap (runs[*lo..*hi) directly).  Needs room for
+ * two more runs. */
+static void runs_open( struct mm_alloc *a, size_t first, size_t end, size_t *lo, size_t *hi )
+{
+    size_t i = runs_index( a, first ), l = runs_index( a, end - 1 );
+
+    runs_move_gap( a, l + 1 );
+    *hi = l + 1;
+    if (end < run_end( a, l ))
+    {
+        /* the rest of run l becomes a run of its own, in the first free slot */
+        a->runs[a->gap].page = end;
+        a->runs[a->gap].state = a->runs[l].state;
+        a->gap++;
+        a->nruns++;
+    }
+    if (a->runs[i].page < first)
+    {
+        memmove( &a->runs[i + 2], &a->runs[i + 1], (a->gap - i - 1) * sizeof(*a->runs) );
+        a->runs[i + 1].page = first;
+        a->runs[i + 1].state = a->runs[i].state;
+        a->gap++;
+        a->nruns++;
+        i++;
+        (*hi)++;
+    }
+    *lo = i;
+}
+
+/* merge equal neighbours among runs [from, gap) and the first run behind the gap; nothing
+ * else can have changed */
+static void runs_merge( struct mm_alloc *a, size_t from )
+{
+    size_t w = from;
+
+    for (size_t j = from + 1; j < a->gap; j++)
+    {
+        if (a->runs[j].state == a->runs[w].state) continue;
+        a->runs[++w] = a->runs[j];
+    }
+    a->nruns -= a->gap - (w + 1);
+    a->gap = w + 1;
+    /* dropping the first run behind the gap only widens the gap */
+    if (a->gap < a->nruns && a->runs[a->gap + a->cap - a->nruns].state == a->runs[w].state) a->nruns--;
 }
 
 int runs_update( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, uint32_t set )
 {
-    size_t i, last, end = first + count, npages = alloc_pages( a ), w;
+    size_t lo, hi;
 
     if (!count) return 0;
     if (runs_reserve( a, a->nruns + 2 )) return -1;
-    i = runs_split( a, first );
-    last = end < npages ? runs_split( a, end ) : a->nruns;
-    for (size_t j = i; j < last; j++) a->runs[j].state = (a->runs[j].state & keep) | set;
-    /* merge equal neighbours from the run before the range to the one after it */
-    w = i ? i - 1 : 0;
-    for (size_t j = w + 1; j < a->nruns; j++)
-    {
-        if (j > last && a->runs[j].state != a->runs[w].state)
-        {
-            /* past the changed area nothing else can merge: shift the tail down at once */
-            size_t tail = a->nruns - j;
-            memmove( &a->runs[w + 1], &a->runs[j], tail * sizeof(*a->runs) );
-            a->nruns = w + 1 + tail;
-            return 0;
-        }
-        if (a->runs[j].state == a->runs[w].state) continue;
-        a->runs[++w] = a->runs[j];
-    }
-    a->nruns = w + 1;
+    runs_open( a, first, first + count, &lo, &hi );
+    for (size_t j = lo; j < hi; j++) a->runs[j].state = (a->runs[j].state & keep) | set;
+    runs_merge( a, lo ? lo - 1 : 0 );
     return 0;
 }
 
-/* put back a copy made before runs_update; the caller keeps ownership of saved */
-int runs_restore( struct mm_alloc *a, const struct mm_run *saved, size_t nsaved )
+size_t runs_count( const struct mm_alloc *a, size_t first, size_t count )
 {
-    if (runs_reserve( a, nsaved )) return -1;
-    memcpy( a->runs, saved, nsaved * sizeof(*saved) );
-    a->nruns = nsaved;
+    if (!count) return 0;
+    return runs_index( a, first + count - 1 ) - runs_index( a, first ) + 1;
+}
+
+void runs_save( const struct mm_alloc *a, size_t first, size_t count, struct mm_run *saved )
+{
+    size_t n = runs_count( a, first, count ), i = n ? runs_index( a, first ) : 0;
+
+    for (size_t k = 0; k < n; k++) saved[k] = *run_at( a, i + k );
+    if (n) saved[0].page = first;
+}
+
+/* put back a copy made by runs_save of the same pages; the caller keeps ownership of saved */
+int runs_restore( struct mm_alloc *a, size_t first, size_t count, const struct mm_run *saved, size_t nsaved )
+{
+    size_t lo, hi, tail;
+
+    if (!count) return 0;
+    if (runs_reserve( a, a->nruns + 2 + nsaved )) return -1;
+    runs_open( a, first, first + count, &lo, &hi );
+    /* runs [lo, hi) become the saved ones; the run split off at the end (if any) follows */
+    tail = a->gap - hi;
+    memmove( &a->runs[lo + nsaved], &a->runs[hi], tail * sizeof(*a->runs) );
+    memcpy( &a->runs[lo], saved, nsaved * sizeof(*saved) );
+    a->nruns = a->nruns - (hi - lo) + nsaved;
+    a->gap = lo + nsaved + tail;
+    runs_merge( a, lo ? lo - 1 : 0 );
     return 0;
 }

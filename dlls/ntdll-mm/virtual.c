@@ -157,11 +157,10 @@ int mm_sync_kernel( struct mm_alloc *a, size_t first, size_t count )
     while (page < end)
     {
         size_t i = runs_index( a, page ), stop;
-        int prot = mm_prot_to_unix( a->runs[i].state ), ret;
+        int prot = mm_prot_to_unix( run_at( a, i )->state ), ret;
 
         stop = run_end( a, i );
-        while (stop < end && mm_prot_to_unix( a->runs[runs_index( a, stop )].state ) == prot)
-            stop = run_end( a, runs_index( a, stop ) );
+        while (stop < end && mm_prot_to_unix( run_at( a, ++i )->state ) == prot) stop = run_end( a, i );
         if (stop > end) stop = end;
         if ((ret = ww_protect( a, page, stop - page, prot ))) return ret;
         page = stop;
@@ -176,14 +175,16 @@ static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, ui
                               int discard )
 {
     struct mm_run stack_saved[16], *saved = stack_saved;
-    size_t nsaved = a->nruns;
+    size_t nsaved = runs_count( a, first, count );
     int ret;
 
     MM_ASSERT_EXCLUSIVE();
-    /* keep the old runs to undo with; most allocations have few, so no heap on the fast path */
+    if (!count) return STATUS_SUCCESS;
+    /* keep the old runs of the range to undo with (a change of a few pages touches a few runs,
+     * however many the allocation has), and room for the undo, which then cannot fail */
     if (nsaved > ARRAY_SIZE( stack_saved ) && !(saved = malloc( nsaved * sizeof(*saved) ))) return STATUS_NO_MEMORY;
-    memcpy( saved, a->runs, nsaved * sizeof(*saved) );
-    if (!runs_update( a, first, count, keep, set ))
+    runs_save( a, first, count, saved );
+    if (!runs_reserve_more( a, 4 + nsaved ) && !runs_update( a, first, count, keep, set ))
     {
         /* decommit leaves every page of the range reserved (PROT_NONE): one call does it */
         if (discard && (a->flags & MM_F_WRITE_WATCH)) ret = ww_decommit( a, first, count );
@@ -195,7 +196,7 @@ static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, ui
             return STATUS_SUCCESS;
         }
         /* typically ENOMEM from vm.max_map_count: put everything back */
-        runs_restore( a, saved, nsaved );
+        runs_restore( a, first, count, saved, nsaved );
         mm_sync_kernel( a, first, count );
     }
     if (saved != stack_saved) free( saved );
@@ -420,7 +421,7 @@ static NTSTATUS allocate_worker( struct alloc_args *args )
         if (args->type & MEM_TOP_DOWN) a->flags |= MM_F_TOP_DOWN;
         if (args->type & MEM_LARGE_PAGES) a->flags |= MM_F_LARGE_PAGES;
         if (args->type & MEM_RESERVE_PLACEHOLDER) a->flags |= MM_F_PLACEHOLDER;
-        if (args->type & MEM_COMMIT) a->runs[0].state = state;
+        if (args->type & MEM_COMMIT) run_at( a, 0 )->state = state;
         if ((a->flags & MM_F_WRITE_WATCH) && ww_attach( a ))
         {
             vad_free( a );
@@ -567,6 +568,7 @@ NTSTATUS mm_parse_address_requirements( const MEM_EXTENDED_PARAMETER *parameters
                                         uintptr_t *lowest, uintptr_t *limit, size_t *align_mask, int *have_req )
 {
     MEM_ADDRESS_REQUIREMENTS req;
+    int have_node = 0, have_flags = 0;
 
     *have_req = 0;
     if (count && !parameters) return STATUS_INVALID_PARAMETER;
@@ -577,8 +579,27 @@ NTSTATUS mm_parse_address_requirements( const MEM_EXTENDED_PARAMETER *parameters
         if (host_copy_from_user( &p, &parameters[i], sizeof(p) )) return STATUS_ACCESS_VIOLATION;
         if (p.Type == MemExtendedParameterInvalidType || p.Type >= MemExtendedParameterMax)
             return STATUS_INVALID_PARAMETER;
+        if (p.Type == MemExtendedParameterNumaNode)
+        {
+            /* "the preferred NUMA node for new memory allocations" (MEM_EXTENDED_PARAMETER_TYPE):
+             * a preference, which Linux's first-touch placement already serves; node 0 always
+             * exists.  A node the machine cannot have, or a second NUMA parameter, is refused
+             * (our choice of status: NT's is undocumented) */
+            if (have_node || p.ULong >= os_info.numa_nodes) return STATUS_INVALID_PARAMETER;
+            have_node = 1;
+            continue;
+        }
+        if (p.Type == MemExtendedParameterAttributeFlags)
+        {
+            /* no attribute flag applies to user memory on x86_64 (MEM_EXTENDED_PARAMETER_EC_CODE
+             * is for ARM64EC: Wine's ntdll test accepts STATUS_INVALID_PARAMETER there); 0 is
+             * accepted once (same test: two of them are STATUS_INVALID_PARAMETER) */
+            if (have_flags || p.ULong64) return STATUS_INVALID_PARAMETER;
+            have_flags = 1;
+            continue;
+        }
         if (p.Type != MemExtendedParameterAddressRequirements)
-            return STATUS_INVALID_PARAMETER;   /* NUMA node, attribute flags: not supported yet */
+            return STATUS_INVALID_PARAMETER;   /* partition, physical handle: not supported */
         if (*have_req) return STATUS_INVALID_PARAMETER;
         *have_req = 1;
         if (host_copy_from_user( &req, p.Pointer, sizeof(req) )) return STATUS_ACCESS_VIOLATION;
@@ -684,7 +705,7 @@ static NTSTATUS replace_placeholder_worker( struct alloc_args *args )
         if (args->type & MEM_WRITE_WATCH) a->flags |= MM_F_WRITE_WATCH;
         if (args->protect & PAGE_NOCACHE) a->flags |= MM_F_NOCACHE;
         if (args->protect & PAGE_WRITECOMBINE) a->flags |= MM_F_WRITECOMBINE;
-        if (args->type & MEM_COMMIT) a->runs[0].state = state;
+        if (args->type & MEM_COMMIT) run_at( a, 0 )->state = state;
         /* a fresh mapping: the placeholder's kernel mapping may be shared with its neighbours */
         if (os_replace_anon( start, end - start, prot ) ||
             ((a->flags & MM_F_WRITE_WATCH) && ww_attach( a )))
@@ -692,7 +713,7 @@ static NTSTATUS replace_placeholder_worker( struct alloc_args *args )
             os_replace_anon( start, end - start, PROT_NONE );
             a->flags = MM_F_PLACEHOLDER;
             a->alloc_prot = PAGE_NOACCESS;
-            a->runs[0].state = 0;
+            run_at( a, 0 )->state = 0;
             status = STATUS_NO_MEMORY;
         }
         vad_insert( a );
@@ -747,9 +768,7 @@ static NTSTATUS preserve_placeholder( struct mm_alloc *a, uintptr_t start, uintp
     a->ww_dirty = NULL;
     a->flags = MM_F_PLACEHOLDER;
     a->alloc_prot = PAGE_NOACCESS;
-    a->nruns = 1;
-    a->runs[0].page = 0;
-    a->runs[0].state = 0;
+    runs_reset( a, 0 );
     return STATUS_SUCCESS;
 }
 
@@ -997,7 +1016,7 @@ static NTSTATUS protect_worker( uintptr_t addr, size_t size, ULONG new_prot, uin
         /* the old protection NT reports: a written copy-on-write page is PAGE_READWRITE */
         old_nt = mm_nt_protect( a, first_state );
         if (alloc_is_view( a ) && (first_state & MM_COMMITTED))
-            old_nt = (old_nt & ~MM_PROT_MASK) | section_view_protect( a, first, first_state, &span );
+            old_nt = mm_nt_protect( a, (first_state & ~MM_PROT_MASK) | section_view_protect( a, first, first_state, &span ) );
 
         /* a large page has one protection: changes cover whole large pages */
         if ((a->flags & MM_F_LARGE_PAGES) && ((start | end) & (os_info.large_page_size - 1)))
@@ -1009,6 +1028,15 @@ static NTSTATUS protect_worker( uintptr_t addr, size_t size, ULONG new_prot, uin
         if (!status && !count && !(first_state & MM_COMMITTED)) status = STATUS_NOT_COMMITTED;
         if (!status)
         {
+            /* Image pages are never written through to the file: a writable protection is
+             * the copy-on-write one (kernel32 loader.c test_VirtualProtect and virtual.c
+             * test_mapping's map_prot_no_write, which pass on Windows: PAGE_READWRITE gives
+             * PAGE_WRITECOPY, PAGE_EXECUTE_READWRITE gives PAGE_EXECUTE_WRITECOPY, as the
+             * query and the next old protection report) */
+            if (a->kind == MM_KIND_IMAGE && (new_prot & PAGE_BASE_MASK) == PAGE_READWRITE)
+                new_prot = (new_prot & ~PAGE_BASE_MASK) | PAGE_WRITECOPY;
+            else if (a->kind == MM_KIND_IMAGE && (new_prot & PAGE_BASE_MASK) == PAGE_EXECUTE_READWRITE)
+                new_prot = (new_prot & ~PAGE_BASE_MASK) | PAGE_EXECUTE_WRITECOPY;
             if (alloc_is_view( a )) status = set_view_protection( a, first, count, new_prot, 0 );
             /* PAGE_NOCACHE / PAGE_WRITECOMBINE belong to the allocation: ignored here */
             else status = change_pages( a, first, count, MM_LOCKED, MM_COMMITTED | (new_prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );

@@ -193,7 +193,7 @@ int ww_attach( struct mm_alloc *a )
          * which UFFD_FEATURE_WP_UNPOPULATED fills with markers so that a read of a page never
          * written is not taken for a write), so only committed pages are armed: the rest
          * when they are committed (ww_commit) */
-        if (!(ret = os_ww_register( a->base, a->end - a->base )) && (a->runs[0].state & MM_COMMITTED))
+        if (!(ret = os_ww_register( a->base, a->end - a->base )) && (run_at( a, 0 )->state & MM_COMMITTED))
             ret = os_ww_arm( a->base, a->end - a->base );
     }
     else ret = mm_sync_kernel( a, 0, pages );   /* committed at reserve: drop write access */

@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage: tests/wine/baseline-check.sh [--overlay-check match|improve|off] [--baseline FILE] SUMMARY.tsv
-#   match   (default, identity hook) ntdll-mm rows have the same failures and fixed_todos as stock
+#   (default: match for the identity hook, improve for any other; the hook is $NTDLL_MM_HOOK)
+#   match   (identity hook) ntdll-mm rows have the same failures and fixed_todos as stock
 #           and the same todo count (within the baseline window for rows that vary)
 #   improve (our implementation fixes todos) ntdll-mm real failures <= stock failures (that is 0),
 #           todo <= stock todo (or the window's maximum); fixed_todos may rise
@@ -12,7 +13,9 @@
 # Exit status: 0 all good, 1 a check failed (every failure is listed), 2 usage error.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-mode="${NTDLL_MM_OVERLAY_CHECK:-match}"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+mode="${NTDLL_MM_OVERLAY_CHECK:-$(default_overlay_check)}"
 baseline="$here/baseline.tsv"
 while [ $# -gt 1 ]; do
     case "$1" in

@@ -7,8 +7,9 @@
 #                                 [--no-baseline] [--hook PATH] [--no-packages]
 #   --results DIR        where summary.tsv, logs and tests/pe binaries go (default ./wine-results)
 #   --builds LIST        which builds to run (default "stock ntdll-mm")
-#   --overlay-check MODE how ntdll-mm rows must relate to stock rows: match (default; identity
-#                        hook), improve (todos may be fixed, real failures must stay 0), off
+#   --overlay-check MODE how ntdll-mm rows must relate to stock rows: match (identity hook),
+#                        improve (todos may be fixed, real failures must stay 0; the default for
+#                        any other hook, e.g. ntdll-mm), off
 #   --no-baseline        do not run baseline-check.sh at the end
 # Environment: NTDLL_MM_TEST_TIMEOUT (seconds per test run, default 300), NTDLL_MM_OVERLAY_CHECK,
 # plus everything setup.sh reads (NTDLL_MM_CACHE, NTDLL_MM_HOOK, NTDLL_MM_JOBS).
@@ -20,7 +21,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 
 results="$PWD/wine-results"
 builds="stock ntdll-mm"
-overlay_check="${NTDLL_MM_OVERLAY_CHECK:-match}"
+overlay_check="${NTDLL_MM_OVERLAY_CHECK:-}"
 do_baseline=1
 setup_args=()
 while [ $# -gt 0 ]; do
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
         --overlay-check) overlay_check="$2"; shift ;;
         --overlay-check=*) overlay_check="${1#*=}" ;;
         --no-baseline) do_baseline=0 ;;
-        --hook) setup_args+=(--hook "$2"); shift ;;
+        --hook) setup_args+=(--hook "$2"); NTDLL_MM_HOOK="$2"; shift ;;
         --no-packages) setup_args+=(--no-packages) ;;
         -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) die "unknown option '$1' (see --help)" ;;
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 case "$results" in /*) ;; *) results="$PWD/$results" ;; esac
+[ -n "$overlay_check" ] || overlay_check=$(default_overlay_check)
 timeout_s="${NTDLL_MM_TEST_TIMEOUT:-300}"
 
 # One check-wine at a time per cache: runs share the Wine prefixes and stop their servers.

@@ -24,7 +24,8 @@ t=$(date +%s.%N)
 bash "$here/check-wine.sh" --no-packages --no-baseline --results "$results" || die "CI: check-wine failed"
 say "CI 2/3: check-wine done in $(_elapsed "$t") s"
 
-say "CI 3/3: baseline check (overlay check: ${NTDLL_MM_OVERLAY_CHECK:-match})"
-bash "$here/baseline-check.sh" --overlay-check "${NTDLL_MM_OVERLAY_CHECK:-match}" "$results/summary.tsv" ||
+check_mode="${NTDLL_MM_OVERLAY_CHECK:-$(default_overlay_check)}"
+say "CI 3/3: baseline check (hook $(basename "$NTDLL_MM_HOOK"), overlay check: $check_mode)"
+bash "$here/baseline-check.sh" --overlay-check "$check_mode" "$results/summary.tsv" ||
     die "CI: baseline check failed (see the list above; logs in $results/logs)"
 say "CI: Wine harness passed in $(_elapsed "$t_all") s"

@@ -6,7 +6,7 @@
 # Usage: tests/wine/run.sh [--stock | --ntdll-mm] [--hook PATH] [--] PROGRAM [ARGS...]
 #   --stock     the installed Wine 8.0 (/usr/lib/wine/wine64)
 #   --ntdll-mm  the overlay: installed Wine with ntdll.so built through the hook (default)
-#   --hook PATH the hook to build the overlay's ntdll.so with (default $NTDLL_MM_HOOK or identity)
+#   --hook PATH the hook to build the overlay's ntdll.so with (default $NTDLL_MM_HOOK or hooks/ntdll-mm.sh)
 # PROGRAM is a Unix path to a .exe or a program in the Wine prefix (e.g. cmd, notepad).
 # WINEDEBUG defaults to -all; the Wine prefix is the harness's (one per build), unless
 # NTDLL_MM_RUN_PREFIX names another. The exit status is the program's.

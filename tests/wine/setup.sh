@@ -6,7 +6,7 @@
 # Usage: tests/wine/setup.sh [--print-env] [--hook PATH] [--no-packages]
 #   --print-env   print shell assignments describing the result on stdout (progress goes to stderr)
 #   --hook PATH   hook placing replacement sources into dlls/ntdll/unix (default: $NTDLL_MM_HOOK,
-#                 else tests/wine/hooks/identity.sh); see docs/wine-harness.md
+#                 else tests/wine/hooks/ntdll-mm.sh); see docs/wine-harness.md
 #   --no-packages skip the apt-get step (packages known to be installed)
 # Environment: NTDLL_MM_CACHE (default /var/cache/ntdll-mm), NTDLL_MM_HOOK, NTDLL_MM_JOBS.
 set -euo pipefail
@@ -259,13 +259,25 @@ sync_and_build_ntdll() {
         grep -qxF -- "$f" "$STAGE.list" || rm -f "$HOOK_TREE/dlls/ntdll/$f"
     done < "$HOOK_TREE/.ntdll-mm-placed"
     # Copy only what differs, so make rebuilds exactly the changed objects.
+    local hdr_changed=0
     while read -r f; do
         if ! cmp -s "$f" "$HOOK_TREE/dlls/ntdll/$f"; then
             mkdir -p "$(dirname "$HOOK_TREE/dlls/ntdll/$f")"
             cp "$f" "$HOOK_TREE/dlls/ntdll/$f"
             echo "placed dlls/ntdll/${f#./}"
+            case "$f" in *.h) hdr_changed=1 ;; esac
         fi
     done < "$STAGE.list"
+    # makedep does not record which headers the hook's own sources include, so a changed header
+    # would leave stale objects: rebuild every unix source the hook added or changed.
+    if [ $hdr_changed = 1 ]; then
+        while read -r f; do
+            case "$f" in ./unix/*.c) ;; *) continue ;; esac
+            cmp -s "$f" "$PRISTINE_NTDLL/$f" 2>/dev/null && continue
+            rm -f "$HOOK_TREE/dlls/ntdll/${f%.c}.o"
+        done < "$STAGE.list"
+        echo "a header changed: the hook's unix objects are rebuilt"
+    fi
     mv "$STAGE.list" "$HOOK_TREE/.ntdll-mm-placed"
     cd "$HOOK_TREE"
     make -j"$JOBS" dlls/ntdll/ntdll.so

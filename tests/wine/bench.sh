@@ -1,0 +1,169 @@
+#!/bin/bash
+# Runs the Windows benchmark bench/wine/winebench.c under stock Wine 8.0 and under the overlay
+# (ntdll.so built through the hook), alternating, and prints the side-by-side table.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Usage: tests/wine/bench.sh [--rounds N] [--out DIR] [--hook PATH] [--] [WINEBENCH ARGS...]
+#   --rounds N  rounds of one stock run and one overlay run each (default 5); the first build
+#               of a round alternates (stock first in odd rounds), so drift hits both alike
+#   --out DIR   where the .exe, the raw outputs and results.tsv go (default ./wine-bench)
+#   --hook PATH the overlay's hook (default $NTDLL_MM_HOOK or tests/wine/hooks/ntdll-mm.sh)
+#   WINEBENCH ARGS are passed to winebench.exe after "--settle 1000 --cpu-time" (e.g. --quick,
+#               --only cycle,query, -r 11, --wall for wall time; see winebench.exe --help)
+# Each cell of the table is the median over the rounds of that build's per-run medians;
+# ratio = overlay / stock (for times and counts: below 1 is better for the overlay); the last
+# column is the range of the ratios of the two runs of each round (neighbours in time).
+# Environment: MINGW_CC (default x86_64-w64-mingw32-gcc), NTDLL_MM_BENCH_TIMEOUT (seconds per
+# run, default 900), and everything run.sh/setup.sh read (NTDLL_MM_HOOK, NTDLL_MM_CACHE, ...).
+# A run that fails (exit status, timeout, no "info done") is retried once, then left out; the
+# exit status is then 1.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+top="$(cd "$here/../.." && pwd)"
+
+rounds=5
+out="$PWD/wine-bench"
+hook_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rounds) rounds="$2"; shift ;;
+        --out) out="$2"; shift ;;
+        --hook) hook_args=(--hook "$2"); shift ;;
+        --) shift; break ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        *) break ;;
+    esac
+    shift
+done
+case "$rounds" in ''|*[!0-9]*|0) echo "bench.sh: --rounds needs a positive number" >&2; exit 2 ;; esac
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+timeout_s="${NTDLL_MM_BENCH_TIMEOUT:-900}"
+
+log() { printf '[wine-bench] %s\n' "$*" >&2; }
+
+# 1. build
+cc="${MINGW_CC:-x86_64-w64-mingw32-gcc}"
+command -v "$cc" >/dev/null 2>&1 || { echo "bench.sh: $cc not found (apt-get install gcc-mingw-w64-x86-64)" >&2; exit 2; }
+exe="$out/winebench.exe"
+log "building $exe"
+"$cc" -O2 -Wall -Wextra -Wno-unused-parameter -std=gnu11 -o "$exe" "$top/bench/wine/winebench.c" -static-libgcc
+
+# 2. harness (builds the overlay for the hook if needed; progress on stderr)
+env_out=$(bash "$here/setup.sh" --print-env "${hook_args[@]}")
+eval "$env_out"
+hook="${NTDLL_MM_HOOK:-$here/hooks/ntdll-mm.sh}"
+[ ${#hook_args[@]} -eq 0 ] || hook="${hook_args[1]}"
+
+# 3. runs
+# run_one BUILD ROUND: one run of winebench.exe; output in $out/BUILD-ROUND.txt
+failed=0
+run_one() {
+    local build="$1" round="$2" file="$out/$1-$2.txt" flag=() try rc
+    shift 2
+    [ "$build" = stock ] && flag=(--stock)
+    for try in 1 2; do
+        if [ $try -eq 1 ]; then log "round $round: $build"; else log "round $round: $build, again"; fi
+        # run.sh runs setup.sh again: if the hook's sources changed meanwhile, the overlay is
+        # rebuilt; note the hash of every overlay run, so that a mixed table is noticed
+        if [ "$build" = ntdll-mm ]; then
+            NTDLL_MM_QUIET=1 bash "$here/setup.sh" --print-env "${hook_args[@]}" 2>"$file.setup" |
+                sed -n 's/^NTDLL_MM_HOOK_HASH=//p' >"$file.hash" || true
+        fi
+        set +e
+        DISPLAY= timeout -k 10 "$timeout_s" bash "$here/run.sh" "${flag[@]}" "${hook_args[@]}" -- "$exe" "$@" \
+            </dev/null >"$file" 2>"$file.stderr"
+        rc=$?
+        set -e
+        sed -i 's/\r$//' "$file"
+        if [ $rc -eq 0 ] && grep -q '^info done$' "$file"; then
+            return 0
+        fi
+        log "round $round: $build FAILED (exit $rc); last lines:"
+        tail -n 5 "$file" "$file.stderr" >&2 || true
+    done
+    mv "$file" "$file.failed"
+    failed=$((failed + 1))
+}
+
+shift_args=("$@")
+rm -f "$out"/stock-*.txt* "$out"/ntdll-mm-*.txt*
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+t0=$(date +%s)
+for ((r = 1; r <= rounds; r++)); do
+    if [ $((r % 2)) -eq 1 ]; then order="stock ntdll-mm"; else order="ntdll-mm stock"; fi
+    for b in $order; do
+        run_one "$b" "$r" --settle 1000 --cpu-time "${shift_args[@]}"
+    done
+done
+t1=$(date +%s)
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+# Leave no Wine servers behind (run.sh stops the other build's when switching).
+WINEPREFIX="$NTDLL_MM_PREFIX_STOCK" "$NTDLL_MM_WINESERVER" -k >/dev/null 2>&1 || true
+WINEPREFIX="$NTDLL_MM_PREFIX_OVERLAY" "$NTDLL_MM_WINESERVER" -k >/dev/null 2>&1 || true
+
+# 4. table: median over the rounds per build; results.tsv has every run's value
+hashes=$(cat "$out"/ntdll-mm-*.txt.hash 2>/dev/null | sort -u | paste -sd' ')
+{
+    echo "# winebench under Wine 8.0: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs"
+    echo "# overlay hook: $hook (hash of the overlay runs: ${hashes:-?}), rounds: $rounds, winebench args: ${shift_args[*]:-(none)}"
+    echo "# load average before/after: $load_before / $load_after, $((t1 - t0)) s"
+} > "$out/header.txt"
+cat "$out/header.txt"
+awk -v rounds="$rounds" -v tsv="$out/results.tsv" '
+    FNR == 1 {
+        build = FILENAME; sub(/.*\//, "", build); round = build
+        sub(/-[0-9]+\.txt$/, "", build); sub(/.*-/, "", round); sub(/\.txt$/, "", round)
+    }
+    $1 == "row" {
+        if (!($2 in unit)) { order[++nrows] = $2; unit[$2] = $4 }
+        has[$2, build, round] = 1; v[$2, build, round] = $3 + 0
+    }
+    # median of the values in a[1..m]
+    function med(a, m,   i, j, t) {
+        if (!m) return ""
+        for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+        return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+    }
+    function build_med(name, b,   r, m, a) {
+        m = 0
+        for (r = 1; r <= rounds; r++) if (has[name, b, r]) a[++m] = v[name, b, r]
+        return med(a, m)
+    }
+    function runs(name, b,   r, s) {
+        s = ""
+        for (r = 1; r <= rounds; r++) s = s (r > 1 ? "," : "") (has[name, b, r] ? v[name, b, r] : "-")
+        return s
+    }
+    function fmt(x) {
+        if (x == "") return "-"
+        return (x >= 100 || x == int(x)) ? sprintf("%.0f", x) : sprintf("%.2f", x)
+    }
+    END {
+        printf "%-22s %-7s %10s %10s %6s  %s\n", "row", "unit", "stock", "ntdll-mm", "ratio", "ratio per round (min..max)"
+        printf "%s\n", "-------------------------------------------------------------------------------"
+        print "row\tunit\tstock\tntdll_mm\tratio\tstock_runs\tntdll_mm_runs" > tsv
+        for (i = 1; i <= nrows; i++) {
+            name = order[i]; s = build_med(name, "stock"); o = build_med(name, "ntdll-mm")
+            ratio = (s != "" && o != "" && s > 0) ? sprintf("%.2f", o / s) : "-"
+            lo = ""; hi = ""
+            for (r = 1; r <= rounds; r++)
+                if (has[name, "stock", r] && has[name, "ntdll-mm", r] && v[name, "stock", r] > 0) {
+                    q = v[name, "ntdll-mm", r] / v[name, "stock", r]
+                    if (lo == "" || q < lo) lo = q
+                    if (hi == "" || q > hi) hi = q
+                }
+            spread = lo == "" ? "" : sprintf("%.2f..%.2f", lo, hi)
+            printf "%-22s %-7s %10s %10s %6s  %s\n", name, unit[name], fmt(s), fmt(o), ratio, spread
+            printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, unit[name], s, o, ratio, runs(name, "stock"), runs(name, "ntdll-mm") > tsv
+        }
+    }' "$out"/stock-*.txt "$out"/ntdll-mm-*.txt 2>/dev/null | tee "$out/table.txt"
+grep -h '^info maps:' "$out/stock-1.txt" 2>/dev/null | sed 's/^info /# stock: /' || true
+echo "# raw outputs, results.tsv (every run's value) and table.txt in $out"
+if [ "$(echo $hashes | wc -w)" -gt 1 ]; then
+    echo "bench.sh: WARNING: the overlay changed during the runs (hashes: $hashes): the hook's sources were edited; the ntdll-mm column mixes builds" >&2
+fi
+if [ $failed -ne 0 ]; then
+    echo "bench.sh: $failed run(s) failed twice (see $out/*.failed*)" >&2
+    exit 1
+fi
