@@ -1,13 +1,16 @@
 /*
  * ntdll-mm: PE image parsing for SEC_IMAGE sections (validation, layout, relocations).
  *
- * The rules are NT's section-creation checks (MiCreateImageFileMap / MiVerifyImageHeader),
- * learnt from their documented behaviour, not from their code:
- *  [wrk]    the Windows Research Kernel's description of MiCreateImageFileMap and
- *           MiVerifyImageHeader (Server 2003 SP1), the baseline of every check below;
+ * The rules are NT's section-creation checks, each with the public source that establishes it:
+ *  [pecoff] Microsoft's "PE Format" specification (learn.microsoft.com/windows/win32/debug/pe-format);
+ *  [kvirt]  Wine's dlls/kernel32/tests/virtual.c (passes on Windows);
+ *  [ros]    ReactOS ntoskrnl/mm/section.c PeFmtCreateSection (behaviour only);
+ *  [wrk-only] PROVENANCE: a rule whose only basis so far is the Windows Research Kernel, which
+ *           Wine cannot accept; docs/image-provenance.md lists each one with Wine's behaviour as
+ *           the replacement (to be done before this file goes upstream);
  *  [pelib]  avast/retdec src/pelib/ImageLoader.cpp, which reproduces the Windows 7 and 10
  *           image loader's checks found by comparing its mappings with real Windows;
- *  [w10]    notes on Windows 10 19041 MiVerifyImageHeader (alignment, machine, SizeOfImage
+ *  [w10]    notes on Windows 10 19041's image checks (alignment, machine, SizeOfImage
  *           limit, SizeOfOptionalHeader % 8, non-Intel images must be DYNAMIC_BASE|NX_COMPAT);
  *  [loader] Wine's dlls/kernel32/tests/loader.c, which pins the statuses native Windows
  *           returns (test_Loader, map_image_section, query_image_section, test_section_access);
@@ -27,7 +30,7 @@
 
 #define IMG_PAGE_SIZE    0x1000u           /* x86_64 NT page */
 #define IMG_PAGE_MASK    (IMG_PAGE_SIZE - 1)
-#define IMG_SECTOR_MASK  0x1ffu            /* NT reads image data in 512-byte sectors [wrk] */
+#define IMG_SECTOR_MASK  0x1ffu            /* image data is read in 512-byte sectors [loader] */
 #define IMG_MAX_SECTIONS 192               /* Windows 7 and later; XP allowed 96 [pelib] */
 #define IMG_MAX_SIZE     0x77000000u       /* largest SizeOfImage, Windows 10 [w10] */
 
@@ -46,7 +49,7 @@
 #define IMGF_MAPPED_FLAT            0x08
 #define IMGF_COMPLUS_PREFER_32BIT   0x20
 
-#define IMAGE_LOADER_FLAGS_COMPLUS_ 0x00000001   /* set in LoaderFlags for .NET images [wrk] */
+#define IMAGE_LOADER_FLAGS_COMPLUS_ 0x00000001   /* LoaderFlags of a .NET image [loader][wine] */
 
 #ifndef IMAGE_FILE_MACHINE_ARM64
 #define IMAGE_FILE_MACHINE_ARM64 0xaa64
@@ -56,7 +59,7 @@
 #endif
 
 /* ---- little-endian readers: out-of-range bytes read as zero, as NT's zero-filled
- *      header page does [wrk] ------------------------------------------------------------- */
+ *      header page does [loader] ------------------------------------------------------------- */
 
 struct image_file
 {
@@ -97,7 +100,7 @@ static uint64_t round_up64( uint64_t v, uint64_t align )  /* align: power of two
 /* ---- protections ---------------------------------------------------------------------- */
 
 /* NT's image protection table, indexed by the section's execute/read/write/shared bits
- * ([wrk] MiGetImageProtection, [pelib] ImageProtectionArray; the non-shared half is pinned
+ * ([loader] test_section_access, [pelib] ImageProtectionArray; the non-shared half is pinned
  * by [loader] test_section_access).  Sections with none of the MEM_* bits are NOACCESS:
  * NT does not fall back to the CNT_* bits (ReactOS does; Windows does not). */
 uint32_t image_section_protect( uint32_t characteristics )
@@ -124,10 +127,11 @@ static NTSTATUS non_pe_status( const struct image_file *f, uint64_t nt )
 {
     uint16_t exetyp, expver;
 
-    /* [wrk] MiVerifyImageHeader; [loader] test_Loader: ne_exetyp 2 gives
+    /* [wine] get_image_params; [loader] test_Loader: ne_exetyp 2 gives
      * STATUS_INVALID_IMAGE_WIN_16, 5 STATUS_INVALID_IMAGE_PROTECT, others NE_FORMAT.
      * The DOS-extender heuristics (PharLap, Rational, Lotus, Borland 16STUB, import checks)
-     * are not reproduced: those files get STATUS_INVALID_IMAGE_NE_FORMAT. */
+     * are not reproduced: those files get STATUS_INVALID_IMAGE_NE_FORMAT.  [wrk-only]: the
+     * exetyp 0 with version 2.x/3.x case and ne_enttab == ne_imptab. */
     if (rd16( f, nt ) == IMAGE_OS2_SIGNATURE)
     {
         exetyp = rd8( f, nt + 0x36 );
@@ -138,7 +142,7 @@ static NTSTATUS non_pe_status( const struct image_file *f, uint64_t nt )
             return STATUS_INVALID_IMAGE_PROTECT;
         return STATUS_INVALID_IMAGE_NE_FORMAT;
     }
-    /* LE (OS/2, VxD) and anything else: handed to the DOS subsystem [wrk] */
+    /* LE (OS/2, VxD) and anything else: handed to the DOS subsystem [loader][wine] */
     return STATUS_INVALID_IMAGE_PROTECT;
 }
 
@@ -204,7 +208,7 @@ static NTSTATUS parse_sections( const struct image_file *f, struct mm_image *img
 
     /* [pelib] (Windows 10): SizeOfHeaders 0 is refused when sections get their own pages */
     if (!img->headers_size) return STATUS_INVALID_IMAGE_FORMAT;
-    /* [wrk] the header pages, rounded to SectionAlignment, must fit in SizeOfImage */
+    /* [wrk-only] the header pages, rounded to SectionAlignment, must fit in SizeOfImage */
     next_va = round_up64( img->headers_size, sa );
     pages = next_va / IMG_PAGE_SIZE;
     if (pages > image_pages) return STATUS_INVALID_IMAGE_FORMAT;
@@ -221,21 +225,21 @@ static NTSTATUS parse_sections( const struct image_file *f, struct mm_image *img
         memcpy( sec->name, f->data + h, 8 );  /* the table was checked to lie in the file */
         sec->name[8] = 0;
         sec->characteristics = rd32( f, h + 36 );
-        if (!vsize) vsize = raw;     /* VirtualSize 0 means SizeOfRawData [wrk] */
-        if (!raw) ptr = 0;           /* the "Borland linker" fix: no raw data, no pointer [wrk] */
-        /* [wrk] the raw range must not wrap */
+        if (!vsize) vsize = raw;     /* VirtualSize 0 means SizeOfRawData [wine][ros] */
+        if (!raw) ptr = 0;           /* no raw data, no pointer [pecoff][ros] */
+        /* the raw range must not wrap [wine][ros] */
         if ((uint64_t)ptr + raw > 0xffffffffu) return STATUS_INVALID_IMAGE_FORMAT;
-        /* [wrk][pelib] sections follow each other exactly: each starts where the previous one,
+        /* [pecoff][ros][pelib] sections follow each other exactly: each starts where the previous one,
          * rounded to SectionAlignment, ended, so they are sorted and never overlap */
         if (va != next_va) return STATUS_INVALID_IMAGE_FORMAT;
-        /* [wrk] a section of no size at all is refused */
+        /* [ros] a section of no size at all is refused */
         if (!vsize) return STATUS_INVALID_IMAGE_FORMAT;
         pages = round_up64( vsize, sa ) / IMG_PAGE_SIZE;
-        /* [wrk] the sections must fit in SizeOfImage */
+        /* [loader][wine] the sections must fit in SizeOfImage */
         if (pages > image_pages) return STATUS_INVALID_IMAGE_FORMAT;
         image_pages -= pages;
         next_va += pages * IMG_PAGE_SIZE;
-        /* [wrk] ("ImageFileSize"), [pelib]: only the last section's raw data must lie in the
+        /* [wrk-only] (Wine checks every section), [pelib]: only the last section's raw data must lie in the
          * file; an earlier one running past the end reads as zeros past it */
         if (i == img->nsections - 1 && (uint64_t)ptr + raw > f->size) return STATUS_INVALID_IMAGE_FORMAT;
 
@@ -243,8 +247,8 @@ static NTSTATUS parse_sections( const struct image_file *f, struct mm_image *img
         sec->virtual_size = vsize;
         sec->protect = image_section_protect( sec->characteristics );
         sec->raw_offset = sec->raw_size = 0;
-        if (!ptr) continue;          /* uninitialised data: demand-zero pages [wrk] */
-        /* [wrk][pelib][wine] NT reads from the 512-byte sector holding PointerToRawData and up
+        if (!ptr) continue;          /* uninitialised data: demand-zero pages [pecoff][wine] */
+        /* [loader][pelib][wine] NT reads from the 512-byte sector holding PointerToRawData and up
          * to the end of the raw data rounded to FileAlignment, but only into the pages below
          * SizeOfRawData and the virtual size; the rest of the section reads as zero. */
         start = ptr & ~(uint64_t)IMG_SECTOR_MASK;
@@ -261,7 +265,7 @@ static NTSTATUS parse_sections( const struct image_file *f, struct mm_image *img
 
 /* Sections of an image with SectionAlignment below the page size: NT maps the file as it is
  * (one subsection, PAGE_EXECUTE_WRITECOPY), so each section must sit in the file at its RVA
- * and have all its data there [wrk]. */
+ * and have all its data there [pecoff][loader][wine]. */
 static NTSTATUS parse_flat_sections( const struct image_file *f, struct mm_image *img, uint64_t table )
 {
     for (unsigned int i = 0; i < img->nsections; i++)
@@ -278,7 +282,7 @@ static NTSTATUS parse_flat_sections( const struct image_file *f, struct mm_image
         if (!vsize) vsize = raw;
         if (!raw) ptr = 0;
         if ((uint64_t)ptr + raw > 0xffffffffu) return STATUS_INVALID_IMAGE_FORMAT;
-        if (ptr != va || vsize > raw) return STATUS_INVALID_IMAGE_FORMAT;
+        if (ptr != va || vsize > raw) return STATUS_INVALID_IMAGE_FORMAT;  /* vsize > raw: [wrk-only] */
         /* informational only: clip to the image, everything is EXECUTE_WRITECOPY [loader] */
         sec->rva = va < img->image_size ? va : img->image_size;
         sec->virtual_size = (uint32_t)(img->image_size - sec->rva < vsize ? img->image_size - sec->rva : vsize);
@@ -304,20 +308,20 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
     NTSTATUS status;
     int legacy;
 
-    /* [wrk] an empty file cannot be read, a file of 4 GiB or more is refused */
+    /* [kvirt] an empty file cannot be read; [wrk-only] a file of 4 GiB or more is refused */
     if (!size) return STATUS_INVALID_FILE_FOR_SECTION;
     if ((uint64_t)size > 0xffffffffu) return STATUS_INVALID_FILE_FOR_SECTION;
 
-    /* DOS header [wrk]; [loader] e_magic 0 gives STATUS_INVALID_IMAGE_NOT_MZ */
+    /* DOS header: [loader] e_magic 0 gives STATUS_INVALID_IMAGE_NOT_MZ */
     if (rd16( f, 0 ) != IMAGE_DOS_SIGNATURE) return STATUS_INVALID_IMAGE_NOT_MZ;
     lfanew = rd32( f, 0x3c );
-    /* [wrk] (64-bit builds): an NT header not on a 4-byte boundary, or past the end of the
+    /* [wrk-only] (64-bit builds): an NT header not on a 4-byte boundary, or past the end of the
      * file ([loader]: e_lfanew 0x98760000), is STATUS_INVALID_IMAGE_PROTECT */
     if (lfanew & 3) return STATUS_INVALID_IMAGE_PROTECT;
     if (lfanew > size) return STATUS_INVALID_IMAGE_PROTECT;
     nt = lfanew;
 
-    /* [wrk][loader]: a bad signature is STATUS_INVALID_IMAGE_PROTECT, NE/LE their own */
+    /* [loader][wine]: a bad signature is STATUS_INVALID_IMAGE_PROTECT, NE/LE their own */
     sig = rd32( f, nt );
     if (sig != IMAGE_NT_SIGNATURE) return non_pe_status( f, nt );
 
@@ -327,13 +331,13 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
     characteristics = rd16( f, nt + 22 );
     opt = nt + NT_SIG_SIZE + FILE_HDR_SIZE;
 
-    /* [wrk] a "PE" that is really a DOS program */
+    /* [wrk-only] a "PE" that is really a DOS program */
     if (!machine && !opt_size) return STATUS_INVALID_IMAGE_PROTECT;
     /* [pelib] since Windows 7 (Vista per the newer notes) the file must hold a whole
      * IMAGE_NT_HEADERS64 (264 bytes) at e_lfanew on 64-bit Windows; [loader] the 268-byte
      * minimal image "what really matters is file size" */
     if (nt + NT_SIG_SIZE + FILE_HDR_SIZE + OPT64_SIZE > size) return STATUS_INVALID_IMAGE_FORMAT;
-    /* [wrk] a PE file must say it is executable */
+    /* [pecoff] a PE file must say it is executable */
     if (!(characteristics & IMAGE_FILE_EXECUTABLE_IMAGE)) return STATUS_INVALID_IMAGE_FORMAT;
 
     /* the optional header is read whole, whatever SizeOfOptionalHeader says: [loader] the
@@ -386,7 +390,7 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
     size_of_headers        = rd32( f, opt + 60 );
     dll_chars              = rd16( f, opt + 70 );
 
-    /* alignments [wrk] VALIDATE_NTHEADER, [pelib], [w10] */
+    /* alignments [pecoff][loader][ros], [pelib], [w10] */
     if ((img->file_alignment & 511) && img->file_alignment != img->section_alignment)
         return STATUS_INVALID_IMAGE_FORMAT;
     if (!is_pow2( img->file_alignment )) return STATUS_INVALID_IMAGE_FORMAT;
@@ -395,7 +399,7 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
     /* [w10] SizeOfImage limit; [pelib] Windows 7+ section count limit */
     if (size_of_image > IMG_MAX_SIZE) return STATUS_INVALID_IMAGE_FORMAT;
     if (nsections > IMG_MAX_SECTIONS) return STATUS_INVALID_IMAGE_FORMAT;
-    /* machine against Magic [wrk][w10]; [loader]: on x64 Windows a PE32+ must be AMD64 (or
+    /* machine against Magic [wine][w10]; [loader]: on x64 Windows a PE32+ must be AMD64 (or
      * ARM64, below), a PE32 I386 (or ARMNT); 0, 0xdead, the other bitness are refused */
     if (magic == IMAGE_NT_OPTIONAL_HDR32_MAGIC)
     {
@@ -409,11 +413,11 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
             return STATUS_INVALID_IMAGE_FORMAT;
         legacy = machine == IMAGE_FILE_MACHINE_AMD64;
     }
-    /* [wrk][w10] the headers must be smaller than the image */
+    /* [wrk-only][w10] the headers must be smaller than the image */
     if (size_of_headers >= size_of_image) return STATUS_INVALID_IMAGE_FORMAT;
-    /* [wrk][pelib] the preferred base is 64K-aligned */
+    /* [pecoff][ros][pelib] the preferred base is 64K-aligned */
     if (image_base & 0xffff) return STATUS_INVALID_IMAGE_FORMAT;
-    /* [wrk] (64-bit kernel), [w10] */
+    /* [wrk-only] (64-bit kernel), [w10] */
     if (opt_size & 7) return STATUS_INVALID_IMAGE_FORMAT;
     /* [w10][pelib] (Windows 10 1903+): a non-Intel image (ARM64, ARMNT) must carry its
      * relocations and be DYNAMIC_BASE | NX_COMPAT; [loader] ARM64 without DYNAMIC_BASE on
@@ -425,7 +429,7 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
     /* [w10] an AppContainer image must be relocatable */
     if ((dll_chars & IMAGE_DLLCHARACTERISTICS_APPCONTAINER) && (characteristics & IMAGE_FILE_RELOCS_STRIPPED))
         return STATUS_INVALID_IMAGE_FORMAT;
-    /* [wrk][loader]: SizeOfImage 0 is refused (a page's worth of it is enough) */
+    /* [loader]: SizeOfImage 0 is refused (a page's worth of it is enough) */
     if (!size_of_image) return STATUS_INVALID_IMAGE_FORMAT;
 
     /* the section table follows the optional header as SizeOfOptionalHeader places it; it
@@ -451,7 +455,7 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
     else status = parse_sections( f, img, table, size_of_image );
     if (status) return status;
 
-    /* SECTION_IMAGE_INFORMATION [wrk] INIT_IMAGE_INFORMATION, [wine], [loader] query_image_section */
+    /* SECTION_IMAGE_INFORMATION [wine], [loader] query_image_section */
     img->info.TransferAddress = (void *)(uintptr_t)(image_base + entry);
     img->info.ZeroBits = 0;
     img->info.MaximumStackSize = stack_reserve;
@@ -471,7 +475,7 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
     img->info.ImageContainsCode = size_of_code || entry || (img->info.ImageFlags & IMGF_MAPPED_FLAT);
     for (unsigned int i = 0; i < nsections && !img->info.ImageContainsCode; i++)
         if (img->sections[i].characteristics & IMAGE_SCN_MEM_EXECUTE) img->info.ImageContainsCode = TRUE;
-    /* [wrk] LoaderFlags keeps the header's value and gains COMPLUS for a .NET image; [loader]
+    /* [ros] LoaderFlags keeps the header's value and gains COMPLUS for a .NET image; [loader]
      * LoaderFlags is 1 exactly when the COM descriptor directory is set */
     img->info.LoaderFlags = loader_flags;
     if (cor_rva && cor_size)
