@@ -184,6 +184,9 @@ uint64_t mm_section_size( struct mm_section *s );
 /* SEC_* attributes as NtQuerySection reports them: SEC_IMAGE|SEC_FILE for images, SEC_FILE
  * (| SEC_NOCACHE / SEC_WRITECOMBINE) for files, else SEC_COMMIT or SEC_RESERVE (| ...) */
 ULONG    mm_section_flags( struct mm_section *s );
+/* The rights a view with page protection 'protect' needs on its section handle (SECTION_MAP_READ,
+ * _WRITE, _EXECUTE); STATUS_INVALID_PAGE_PROTECTION for a protection no view can have. */
+NTSTATUS mm_view_access( ULONG protect, ACCESS_MASK *access );
 /* preferred base of an image section (OptionalHeader.ImageBase), 0 for data sections */
 uintptr_t mm_section_image_base( struct mm_section *s );
 /* NtExtendSection's work: grow a file-backed section to *size (never shrinks) and return its

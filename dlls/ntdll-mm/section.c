@@ -102,9 +102,9 @@ void section_release( struct mm_section *section )
 
 /* ---- access rules ------------------------------------------------------------------------- */
 
-/* rights a view protection needs on the section handle (NT's MiMakeProtectionMask rules as
- * Wine's NtMapViewOfSection and its tests show them) */
-static NTSTATUS view_access( ULONG protect, ACCESS_MASK *access )
+/* rights a view protection needs on the section handle (as Wine's NtMapViewOfSection and its
+ * tests show them) */
+NTSTATUS mm_view_access( ULONG protect, ACCESS_MASK *access )
 {
     switch (protect)
     {
@@ -613,7 +613,7 @@ static NTSTATUS map_worker( HANDLE handle, uintptr_t addr, uint64_t offset, SIZE
     int cow;
     NTSTATUS status;
 
-    if ((status = view_access( protect, &access ))) return status;
+    if ((status = mm_view_access( protect, &access ))) return status;
     if ((status = host_ref_handle( handle, HOST_SECTION, access, &obj, NULL ))) return status;
     section = section_from_obj( obj );
 

@@ -396,23 +396,6 @@ static void remove_wine_view( struct wine_view *view )
     free( view );
 }
 
-/* rights a view with this protection needs on the mapping handle (as NT's NtMapViewOfSection) */
-static BOOL view_access( ULONG protect, ACCESS_MASK *access )
-{
-    switch (protect)
-    {
-    case PAGE_NOACCESS:
-    case PAGE_READONLY:
-    case PAGE_WRITECOPY:         *access = SECTION_MAP_READ; return TRUE;
-    case PAGE_READWRITE:         *access = SECTION_MAP_WRITE; return TRUE;
-    case PAGE_EXECUTE:
-    case PAGE_EXECUTE_READ:
-    case PAGE_EXECUTE_WRITECOPY: *access = SECTION_MAP_READ | SECTION_MAP_EXECUTE; return TRUE;
-    case PAGE_EXECUTE_READWRITE: *access = SECTION_MAP_WRITE | SECTION_MAP_EXECUTE; return TRUE;
-    default:                     return FALSE;
-    }
-}
-
 /* The parameter checks NtMapViewOfSection makes before it looks at the section (Wine's order):
  * the builtin replacing an image must not be loaded for a call that then fails on them. */
 static BOOL map_params_valid( PVOID addr, ULONG_PTR zero_bits, const LARGE_INTEGER *offset_ptr, BOOL ex )
@@ -546,8 +529,8 @@ NTSTATUS mmw_map_view( HANDLE handle, PVOID *addr_ptr, ULONG_PTR zero_bits, SIZE
 
     /* the server's description first: images may be replaced by a builtin.  If it fails, the
      * core reports the error, in NT's order of checks (it asks the server again) */
-    if (!view_access( protect, &access )) info_status = STATUS_INVALID_PAGE_PROTECTION;
-    else info_status = mmw_get_mapping_info( handle, access, &sec_flags, &full_size, &shared_file, &image );
+    if (!(info_status = mm_view_access( protect, &access )))
+        info_status = mmw_get_mapping_info( handle, access, &sec_flags, &full_size, &shared_file, &image );
     if (shared_file) NtClose( shared_file );
 
     if (image && readable && !is_builtin && map_params_valid( base, zero_bits, &offset, ex ))
