@@ -303,7 +303,7 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
     uint32_t lfanew, sig, size_of_image, size_of_headers, size_of_code, entry;
     uint32_t num_dirs, cor_rva, cor_size, loader_flags;
     uint16_t opt_size, characteristics, magic, machine, dll_chars;
-    uint64_t nt, opt, table, image_base, stack_reserve, stack_commit;
+    uint64_t nt, opt, dirs, table, image_base, stack_reserve, stack_commit;
     unsigned int nsections;
     NTSTATUS status;
     int legacy;
@@ -353,13 +353,7 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
         stack_commit  = rd32( f, opt + 76 );
         loader_flags  = rd32( f, opt + 88 );
         num_dirs      = rd32( f, opt + 92 );
-        cor_rva       = rd32( f, opt + 96 + 8 * IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR );
-        cor_size      = rd32( f, opt + 100 + 8 * IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR );
-        if (num_dirs > IMAGE_DIRECTORY_ENTRY_BASERELOC)
-        {
-            img->reloc_rva  = rd32( f, opt + 96 + 8 * IMAGE_DIRECTORY_ENTRY_BASERELOC );
-            img->reloc_size = rd32( f, opt + 100 + 8 * IMAGE_DIRECTORY_ENTRY_BASERELOC );
-        }
+        dirs          = opt + 96;
         break;
     case IMAGE_NT_OPTIONAL_HDR64_MAGIC:
         img->is_64bit = 1;
@@ -368,16 +362,18 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
         stack_commit  = rd64( f, opt + 80 );
         loader_flags  = rd32( f, opt + 104 );
         num_dirs      = rd32( f, opt + 108 );
-        cor_rva       = rd32( f, opt + 112 + 8 * IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR );
-        cor_size      = rd32( f, opt + 116 + 8 * IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR );
-        if (num_dirs > IMAGE_DIRECTORY_ENTRY_BASERELOC)
-        {
-            img->reloc_rva  = rd32( f, opt + 112 + 8 * IMAGE_DIRECTORY_ENTRY_BASERELOC );
-            img->reloc_size = rd32( f, opt + 116 + 8 * IMAGE_DIRECTORY_ENTRY_BASERELOC );
-        }
+        dirs          = opt + 112;
         break;
     default:
         return STATUS_INVALID_IMAGE_FORMAT;  /* [loader] Magic 0xdead */
+    }
+    /* the data directories: (RVA, size) pairs after the optional header's fixed part */
+    cor_rva  = rd32( f, dirs + 8 * IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR );
+    cor_size = rd32( f, dirs + 8 * IMAGE_DIRECTORY_ENTRY_COM_DESCRIPTOR + 4 );
+    if (num_dirs > IMAGE_DIRECTORY_ENTRY_BASERELOC)
+    {
+        img->reloc_rva  = rd32( f, dirs + 8 * IMAGE_DIRECTORY_ENTRY_BASERELOC );
+        img->reloc_size = rd32( f, dirs + 8 * IMAGE_DIRECTORY_ENTRY_BASERELOC + 4 );
     }
     if (!img->reloc_rva || !img->reloc_size) img->reloc_rva = img->reloc_size = 0;
 
