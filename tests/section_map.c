@@ -526,6 +526,12 @@ static const ULONG view_prots[] =
     PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY,
     PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY
 };
+/* every base page protection, as asked of a page inside a view */
+static const ULONG page_prots[] =
+{
+    PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY,
+    PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY
+};
 
 /* kernel32 test_mapping (NtMapViewOfSection and MapViewOfFile agree): a view may only ask for
  * the access its section's protection grants (WRITECOPY needs read only, NOACCESS nothing); with
@@ -1005,20 +1011,15 @@ TEST(NtMapViewOfSection_commit_size_commits_sec_reserve_pages)
  * the NT status is not pinned: an invalid-parameter status is accepted. */
 TEST(NtAllocateVirtualMemory_commit_in_view_checks_the_view_protection)
 {
-    static const ULONG prots[] =
-    {
-        PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY,
-        PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY
-    };
     HANDLE section = pagefile_section( 0x2000, PAGE_EXECUTE_READWRITE, SEC_COMMIT );
     unsigned int i, j;
 
     if (!section) return;
     for (i = 0; i < ARRAY_SIZE(view_prots); i++)
     {
-        for (j = 0; j < ARRAY_SIZE(prots); j++)
+        for (j = 0; j < ARRAY_SIZE(page_prots); j++)
         {
-            BOOL allowed = (prot_access( prots[j] ) & prot_access( view_prots[i] )) == prot_access( prots[j] );
+            BOOL allowed = (prot_access( page_prots[j] ) & prot_access( view_prots[i] )) == prot_access( page_prots[j] );
             void *view = NULL, *addr;
             SIZE_T size = 0;
             NTSTATUS status = map_view( section, &view, 0, 0, &size, 0, view_prots[i] );
@@ -1030,19 +1031,19 @@ TEST(NtAllocateVirtualMemory_commit_in_view_checks_the_view_protection)
             }
             addr = view;
             size = 0x1000;
-            status = nt_alloc( &addr, &size, MEM_COMMIT, prots[j] );
+            status = nt_alloc( &addr, &size, MEM_COMMIT, page_prots[j] );
             if (allowed)
             {
                 ok( status == STATUS_SUCCESS, "view %#x, commit %#x: got %s\n", (unsigned int)view_prots[i],
-                    (unsigned int)prots[j], sstatus( status ) );
+                    (unsigned int)page_prots[j], sstatus( status ) );
                 if (!status)   /* the second page keeps the view's protection */
-                    check_mbi( view, view, prots[j] == view_prots[i] ? 0x2000 : 0x1000, MEM_COMMIT, prots[j],
+                    check_mbi( view, view, page_prots[j] == view_prots[i] ? 0x2000 : 0x1000, MEM_COMMIT, page_prots[j],
                                view, view_prots[i], MEM_MAPPED );
             }
             else
             {
                 ok( maps_to_invalid_parameter( status ), "view %#x, commit %#x: got %s, expected an invalid parameter status\n",
-                    (unsigned int)view_prots[i], (unsigned int)prots[j], sstatus( status ) );
+                    (unsigned int)view_prots[i], (unsigned int)page_prots[j], sstatus( status ) );
                 check_mbi( view, view, 0x2000, MEM_COMMIT, view_prots[i], view, view_prots[i], MEM_MAPPED );
             }
             unmap( view );
@@ -1089,11 +1090,6 @@ TEST(NtAllocateVirtualMemory_commit_in_file_view_is_denied)
  * view made PAGE_READWRITE or PAGE_READONLY). */
 TEST(NtProtectVirtualMemory_on_views_is_limited_by_the_view_protection)
 {
-    static const ULONG prots[] =
-    {
-        PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY,
-        PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY
-    };
     HANDLE section = pagefile_section( 0x2000, PAGE_EXECUTE_READWRITE, SEC_COMMIT );
     unsigned int i, j;
 
@@ -1110,29 +1106,29 @@ TEST(NtProtectVirtualMemory_on_views_is_limited_by_the_view_protection)
             ok( 0, "view %#x: %s\n", (unsigned int)view_prots[i], sstatus( status ) );
             continue;
         }
-        for (j = 0; j < ARRAY_SIZE(prots); j++)
+        for (j = 0; j < ARRAY_SIZE(page_prots); j++)
         {
-            BOOL allowed = (prot_access( prots[j] ) & prot_access( view_prots[i] )) == prot_access( prots[j] );
+            BOOL allowed = (prot_access( page_prots[j] ) & prot_access( view_prots[i] )) == prot_access( page_prots[j] );
 
             old = 0xdeadbeef;
-            status = nt_protect( view, 0x1000, prots[j], &old );
+            status = nt_protect( view, 0x1000, page_prots[j], &old );
             if (allowed)
             {
                 ok( status == STATUS_SUCCESS, "view %#x, protect %#x: got %s\n", (unsigned int)view_prots[i],
-                    (unsigned int)prots[j], sstatus( status ) );
+                    (unsigned int)page_prots[j], sstatus( status ) );
                 ok( old == prev, "view %#x, protect %#x: old %#x, expected %#x\n", (unsigned int)view_prots[i],
-                    (unsigned int)prots[j], (unsigned int)old, (unsigned int)prev );
+                    (unsigned int)page_prots[j], (unsigned int)old, (unsigned int)prev );
                 if (status) continue;
-                check_mbi( view, view, prots[j] == view_prots[i] ? 0x2000 : 0x1000, MEM_COMMIT, prots[j],
+                check_mbi( view, view, page_prots[j] == view_prots[i] ? 0x2000 : 0x1000, MEM_COMMIT, page_prots[j],
                            view, view_prots[i], MEM_MAPPED );
-                if (prots[j] != PAGE_WRITECOPY && prots[j] != PAGE_EXECUTE_WRITECOPY) check_kernel_prot( view, prots[j] );
-                prev = prots[j];
+                if (page_prots[j] != PAGE_WRITECOPY && page_prots[j] != PAGE_EXECUTE_WRITECOPY) check_kernel_prot( view, page_prots[j] );
+                prev = page_prots[j];
             }
             else
             {
                 ok( status == STATUS_SECTION_PROTECTION, "view %#x, protect %#x: got %s, expected STATUS_SECTION_PROTECTION\n",
-                    (unsigned int)view_prots[i], (unsigned int)prots[j], sstatus( status ) );
-                if (!status) prev = prots[j];
+                    (unsigned int)view_prots[i], (unsigned int)page_prots[j], sstatus( status ) );
+                if (!status) prev = page_prots[j];
             }
         }
         unmap( view );
