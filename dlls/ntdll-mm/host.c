@@ -61,6 +61,12 @@ BOOLEAN ntdll_mm_set_lock_memory_privilege( BOOLEAN enable )
     return __atomic_exchange_n( &lock_memory_privilege, enable ? 1 : 0, __ATOMIC_ACQ_REL );
 }
 
+/* the program may map inside the areas it registers (tests/reserved.c does): check first */
+int host_owns_reserved_areas( void )
+{
+    return 0;
+}
+
 int host_has_lock_memory_privilege( void )
 {
     return __atomic_load_n( &lock_memory_privilege, __ATOMIC_ACQUIRE );

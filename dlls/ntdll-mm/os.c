@@ -405,11 +405,21 @@ int os_query_visible( uintptr_t addr, struct os_mapping *map )
     }
 }
 
+/* set from host_owns_reserved_areas when an area is registered */
+static int reserved_exclusive;
+
+void os_set_reserved_exclusive( int exclusive )
+{
+    reserved_exclusive = exclusive;
+}
+
 /* is [start, end) (inside a reserved area) still only the host's reservation (or unmapped)?
  * The core's own PROT_NONE memory looks the same, but the tree keeps placement off it. */
 static int reservation_intact( uintptr_t start, uintptr_t end )
 {
     struct os_mapping map;
+
+    if (reserved_exclusive) return 1;
 
     while (start < end)
     {

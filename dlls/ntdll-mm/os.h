@@ -76,6 +76,9 @@ struct os_area
 };
 int os_add_reserved( uintptr_t start, uintptr_t end );
 int os_remove_reserved( uintptr_t start, uintptr_t end );
+/* exclusive: nothing but us maps inside the areas (host_owns_reserved_areas), so a mapping
+ * over the reservation needs no look at the kernel's map first */
+void os_set_reserved_exclusive( int exclusive );
 /* the areas, sorted and disjoint; valid until the next change */
 const struct os_area *os_reserved_areas( size_t *count );
 /* could map be (part of) the host's reservation: PROT_NONE, private, anonymous? */

@@ -451,6 +451,7 @@ static NTSTATUS change_reserved_area( uintptr_t start, uintptr_t end, int add )
     if (start >= end || (start & MM_PAGE_MASK) || (end & MM_PAGE_MASK)) return STATUS_INVALID_PARAMETER;
     if ((status = mm_ensure_init())) return status;
     mm_lock_exclusive();
+    os_set_reserved_exclusive( host_owns_reserved_areas() );
     ret = add ? os_add_reserved( start, end ) : os_remove_reserved( start, end );
     /* the reservation's mappings stop (or start) being foreign memory */
     if (!ret) ret = vad_load_foreign();

@@ -8,10 +8,10 @@
  * - Caller memory: a bad pointer passed to an Nt* call faults inside Wine's unix code; Wine's
  *   exception handling for the unix side (__TRY, ntdll_set_exception_jmp_buf) turns that
  *   into STATUS_ACCESS_VIOLATION for the copy alone, instead of abandoning the whole call.
- * - mm.lock: while a thread holds it, wineserver's signals (SIGUSR1 suspend, SIGUSR2 & co.,
- *   whose handlers run APCs and may call NT memory functions, and SIGQUIT, which ends the
- *   thread) are blocked, as Wine's own virtual.c does with server_enter_uninterrupted_section
- *   around its mutex.
+ * - mm.lock: while a thread holds it, the handlers of wineserver's signals (SIGUSR1 suspend,
+ *   SIGINT, whose handlers run APCs or make threads, and SIGQUIT, which ends the thread) do not
+ *   run on it: they are deferred to the lock's release (below), where Wine's virtual.c blocks
+ *   its server signals with two system calls around its mutex (and not SIGQUIT).
  * - Process handles: the exported Nt* (nt.c) forward calls on other processes to them through
  *   wineserver, so the core only ever sees the current process.
  *
@@ -21,34 +21,132 @@
 #include "host_wine.h"
 
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+
+WINE_DEFAULT_DEBUG_CHANNEL(virtual);
 
 int mmw_teb_ready;
 
-/* per thread: the signal mask to restore when the lock goes, and how deep the brackets are
- * (the core does not nest them, but a signal handler's fault classification may run inside
- * another bracket of the same thread).  initial-exec: ntdll.so is loaded at start-up, and
- * these are read in signal handlers. */
-static __thread sigset_t lock_saved_mask __attribute__((tls_model("initial-exec")));
-static __thread int lock_depth __attribute__((tls_model("initial-exec")));
+/* ---- mm.lock and Wine's signals ----------------------------------------------------------
+ * While a thread holds mm.lock, the handlers of wineserver's signals must not run on it:
+ * SIGUSR1 (suspend: the handler waits in a server select that runs system APCs, which call the
+ * NT memory functions and would take mm.lock again), SIGINT (creates a thread), SIGQUIT (the
+ * thread ends: quit_handler -> abort_thread; wineserver ends the other threads of an exiting
+ * process with it, and a thread killed holding mm.lock would leave it locked for ever).
+ * Wine's virtual.c blocks them with two rt_sigprocmask calls around every hold of its mutex
+ * (server_enter_uninterrupted_section), about 500 ns of a 600 ns VirtualQuery here.
+ *
+ * This host defers them instead, without a system call per hold: once Wine has installed its
+ * handlers (signal_init_process, after the first memory calls), each handler of these signals
+ * is wrapped by defer_handler.  A signal that arrives while the thread holds the lock is only
+ * noted; host_lock_leave raises it again on the thread (tgkill) when the lock is gone, so
+ * Wine's handler runs where the signal would have been unblocked: same thread, still inside
+ * the NT call, with the same signals blocked around it.  Wine's handlers of these signals do
+ * not look at the siginfo (which becomes SI_TKILL from our own pid).  Before the wrappers are
+ * in place, and on a thread that entered before, the signals are blocked as Wine does.
+ *
+ * lock_depth and lock_deferred are only touched by their own thread and its signal handlers:
+ * a signal fence orders them against a handler on that thread.  The leave path reads the
+ * deferred set after the depth is 0: a signal arriving later runs Wine's handler directly. */
+#define DEFER_MAX 32   /* standard signals: one bit each in lock_deferred */
 
-/* Also SIGQUIT: wineserver ends the other threads of an exiting process with it (quit_handler
- * -> abort_thread), and the exiting thread goes on running DLL detach code, which frees memory.
- * A thread killed while holding mm.lock would leave it locked for ever; with SIGQUIT blocked it
- * dies right after releasing it.  (Wine's virtual.c instead stops locking its mutex once
- * process_exiting is set.) */
+static __thread int lock_depth __attribute__((tls_model("initial-exec")));
+static __thread int lock_masked __attribute__((tls_model("initial-exec")));       /* blocked at depth 0->1 */
+static __thread unsigned int lock_deferred __attribute__((tls_model("initial-exec")));
+static __thread sigset_t lock_saved_mask __attribute__((tls_model("initial-exec")));
+
+static struct sigaction wine_action[DEFER_MAX];   /* the wrapped handlers, by signal */
+static int defer_state;                           /* 0 not yet, 1 being installed, 2 installed */
+
+static void defer_handler( int sig, siginfo_t *info, void *ucontext )
+{
+#ifdef __x86_64__
+    /* mm.lock is only held by 64-bit code, whose %fs is the thread's own (the TLS below);
+     * interrupted 32-bit code (a wow64 build) has another %fs, which Wine's handler restores */
+    if ((((ucontext_t *)ucontext)->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) != 0x33)
+    {
+        wine_action[sig].sa_sigaction( sig, info, ucontext );
+        return;
+    }
+#endif
+    if (lock_depth)
+    {
+        lock_deferred |= 1u << sig;
+        return;
+    }
+    wine_action[sig].sa_sigaction( sig, info, ucontext );
+}
+
+/* the signals whose handlers must not run under mm.lock: Wine's server signals and SIGQUIT */
+static void lock_signal_set( sigset_t *set )
+{
+    *set = server_block_set;
+    sigaddset( set, SIGQUIT );
+}
+
+/* Once Wine's SIGUSR1 handler exists (signal_init_process installs SIGINT, SIGQUIT and SIGUSR1
+ * together), wrap every handler of the set.  Async-signal-safe (sigaction only); one thread
+ * installs, the others go on blocking meanwhile. */
+static void defer_install( void )
+{
+    struct sigaction sa;
+    sigset_t set;
+    int expected = 0, sig;
+
+    if (sigaction( SIGUSR1, NULL, &sa ) || !(sa.sa_flags & SA_SIGINFO)) return;
+    if (!__atomic_compare_exchange_n( &defer_state, &expected, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED ))
+        return;
+    lock_signal_set( &set );
+    for (sig = 1; sig < DEFER_MAX; sig++)
+    {
+        if (!sigismember( &set, sig ) || sigaction( sig, NULL, &sa )) continue;
+        /* a default or ignored disposition runs no Wine code: nothing to defer */
+        if (!(sa.sa_flags & SA_SIGINFO) || sa.sa_sigaction == defer_handler) continue;
+        wine_action[sig] = sa;
+        sa.sa_sigaction = defer_handler;
+        if (sigaction( sig, &sa, NULL )) wine_action[sig].sa_sigaction = NULL;
+    }
+    __atomic_store_n( &defer_state, 2, __ATOMIC_RELEASE );
+    TRACE( "signal handlers wrapped: server signals are deferred while mm.lock is held\n" );
+}
+
 void host_lock_enter( void )
 {
-    sigset_t block, old;
+    if (!lock_depth)
+    {
+        if (__atomic_load_n( &defer_state, __ATOMIC_ACQUIRE ) != 2) defer_install();
+        if (__atomic_load_n( &defer_state, __ATOMIC_ACQUIRE ) != 2)
+        {
+            sigset_t set;
 
-    block = server_block_set;
-    sigaddset( &block, SIGQUIT );
-    pthread_sigmask( SIG_BLOCK, &block, &old );
-    if (!lock_depth++) lock_saved_mask = old;
+            lock_signal_set( &set );
+            pthread_sigmask( SIG_BLOCK, &set, &lock_saved_mask );
+            lock_masked = 1;
+        }
+    }
+    lock_depth++;
+    __atomic_signal_fence( __ATOMIC_SEQ_CST );
 }
 
 void host_lock_leave( void )
 {
-    if (!--lock_depth) pthread_sigmask( SIG_SETMASK, &lock_saved_mask, NULL );
+    unsigned int deferred;
+
+    __atomic_signal_fence( __ATOMIC_SEQ_CST );
+    if (--lock_depth) return;
+    __atomic_signal_fence( __ATOMIC_SEQ_CST );
+    if (lock_masked)
+    {
+        lock_masked = 0;
+        pthread_sigmask( SIG_SETMASK, &lock_saved_mask, NULL );
+    }
+    if (!(deferred = lock_deferred)) return;
+    lock_deferred = 0;
+    TRACE( "signals %#x arrived under mm.lock, raised again\n", deferred );
+    for (int sig = 1; sig < DEFER_MAX; sig++)
+        if (deferred & (1u << sig)) syscall( SYS_tgkill, getpid(), syscall( SYS_gettid ), sig );
 }
 
 void host_addref( struct host_object *obj )
@@ -69,6 +167,13 @@ int host_is_current_process( HANDLE process )
 NTSTATUS host_check_process( HANDLE process )
 {
     return host_is_current_process( process ) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+}
+
+/* the preloader's reserved ranges: only this memory manager maps inside them (stock Wine's
+ * virtual.c maps MAP_FIXED there without looking either) */
+int host_owns_reserved_areas( void )
+{
+    return 1;
 }
 
 /* SeLockMemoryPrivilege, enabled in the process token (MEM_LARGE_PAGES / SEC_LARGE_PAGES) */
