@@ -442,6 +442,96 @@ done:
     free_pe( &pe );
 }
 
+/* A writable section marked IMAGE_SCN_MEM_SHARED (MSVC's #pragma section(..., shared), GCC's
+ * "shared" attribute on Windows: "shared among all running copies of an executable or DLL") is
+ * one set of pages for every view of the image: PAGE_READWRITE, not copy-on-write (kernel32
+ * loader.c test_section_access, which passes on Windows, for the protection); a write through
+ * one view shows in the others, the ordinary writable section next to it stays private per
+ * view, and the kernel maps the shared pages shared (invariant checker). */
+TEST(NtMapViewOfSection_sec_image_shared_section_is_common_to_views)
+{
+    struct test_pe pe;
+    HANDLE section;
+    char *v1 = NULL, *v2 = NULL, *v3 = NULL;
+    SIZE_T size1 = 0, size2 = 0, size3 = 0;
+    MEMORY_BASIC_INFORMATION mbi;
+    uint32_t shared_rva, private_rva;
+    ULONG old;
+    NTSTATUS status;
+
+    build_pe( &pe, 1, 3, 1, 0 );   /* .text, .data1 (made shared), .data2, .reloc */
+    put32( pe.data + pe_sec( &pe, 1 ) + SEC_CHARS, get32( pe.data + pe_sec( &pe, 1 ) + SEC_CHARS ) | IMAGE_SCN_MEM_SHARED );
+    shared_rva = get32( pe.data + pe_sec( &pe, 1 ) + SEC_VA );
+    private_rva = get32( pe.data + pe_sec( &pe, 2 ) + SEC_VA );
+    if (!(section = image_section( &pe )))
+    {
+        free_pe( &pe );
+        return;
+    }
+    status = NtMapViewOfSection( section, NtCurrentProcess(), (void **)&v1, 0, 0, NULL, &size1, ViewShare, 0,
+                                 PAGE_READONLY );
+    ok( status == STATUS_SUCCESS, "first view got %s\n", status_name( status ) );
+    status = NtMapViewOfSection( section, NtCurrentProcess(), (void **)&v2, 0, 0, NULL, &size2, ViewShare, 0,
+                                 PAGE_READONLY );
+    ok( status == STATUS_IMAGE_NOT_AT_BASE, "second view got %s\n", status_name( status ) );
+    if (!v1 || !v2) goto done;
+
+    ok( !query( v1 + shared_rva, &mbi ) && mbi.Protect == PAGE_READWRITE && mbi.RegionSize == 0x1000 &&
+        mbi.Type == MEM_IMAGE, "shared section: protect %#x size %#lx, expected PAGE_READWRITE 0x1000\n",
+        (unsigned int)mbi.Protect, (unsigned long)mbi.RegionSize );
+    ok( !query( v1 + private_rva, &mbi ) && mbi.Protect == PAGE_WRITECOPY,
+        "ordinary writable section: protect %#x, expected PAGE_WRITECOPY\n", (unsigned int)mbi.Protect );
+    check_kernel_prot( v1 + shared_rva, PAGE_READWRITE );
+    ok( v1[shared_rva] == 0x22 && v2[shared_rva] == 0x22, "file contents %#x %#x, expected 0x22\n",
+        (unsigned char)v1[shared_rva], (unsigned char)v2[shared_rva] );
+
+    v1[shared_rva] = 0x5a;
+    v2[shared_rva + 1] = 0x5b;
+    v1[private_rva] = 0x5c;
+    ok( v2[shared_rva] == 0x5a && v1[shared_rva + 1] == 0x5b, "shared section: views read %#x %#x, expected 0x5a 0x5b\n",
+        (unsigned char)v2[shared_rva], (unsigned char)v1[shared_rva + 1] );
+    ok( v2[private_rva] == 0x33, "ordinary section: the other view reads %#x, expected its own 0x33\n",
+        (unsigned char)v2[private_rva] );
+    ok( !query( v1 + shared_rva, &mbi ) && mbi.Protect == PAGE_READWRITE, "written shared page: protect %#x\n",
+        (unsigned int)mbi.Protect );
+    ok( !query( v1 + private_rva, &mbi ) && mbi.Protect == PAGE_READWRITE, "written private page: protect %#x\n",
+        (unsigned int)mbi.Protect );
+    check_invariants();
+
+    /* taken away and given back, the writable protection is the shared one again */
+    ok( nt_protect( v1 + shared_rva, 0x1000, PAGE_READONLY, &old ) == STATUS_SUCCESS && old == PAGE_READWRITE,
+        "protect read-only: old %#x\n", (unsigned int)old );
+    ok( nt_protect( v1 + shared_rva, 0x1000, PAGE_READWRITE, &old ) == STATUS_SUCCESS && old == PAGE_READONLY,
+        "protect read/write: old %#x\n", (unsigned int)old );
+    ok( !query( v1 + shared_rva, &mbi ) && mbi.Protect == PAGE_READWRITE, "after re-protection: %#x\n",
+        (unsigned int)mbi.Protect );
+    v1[shared_rva + 2] = 0x5d;
+    ok( v2[shared_rva + 2] == 0x5d, "write after re-protection reads %#x in the other view\n",
+        (unsigned char)v2[shared_rva + 2] );
+    check_invariants();
+
+    /* the pages outlive the views while the section lives */
+    ok( NtUnmapViewOfSection( NtCurrentProcess(), v1 ) == STATUS_SUCCESS, "unmap first\n" );
+    ok( NtUnmapViewOfSection( NtCurrentProcess(), v2 ) == STATUS_SUCCESS, "unmap second\n" );
+    v1 = v2 = NULL;
+    status = NtMapViewOfSection( section, NtCurrentProcess(), (void **)&v3, 0, 0, NULL, &size3, ViewShare, 0,
+                                 PAGE_READONLY );
+    ok( NT_SUCCESS( status ), "third view got %s\n", status_name( status ) );
+    if (v3)
+    {
+        ok( v3[shared_rva] == 0x5a && v3[shared_rva + 2] == 0x5d && v3[private_rva] == 0x33,
+            "third view reads %#x %#x %#x, expected 0x5a 0x5d 0x33\n", (unsigned char)v3[shared_rva],
+            (unsigned char)v3[shared_rva + 2], (unsigned char)v3[private_rva] );
+        NtUnmapViewOfSection( NtCurrentProcess(), v3 );
+    }
+    check_invariants();
+done:
+    if (v1) NtUnmapViewOfSection( NtCurrentProcess(), v1 );
+    if (v2) NtUnmapViewOfSection( NtCurrentProcess(), v2 );
+    NtClose( section );
+    free_pe( &pe );
+}
+
 /* MemoryImageInformation is for image views only */
 TEST(NtQueryVirtualMemory_image_information_of_other_memory_fails)
 {

@@ -96,7 +96,7 @@ static void check_range( struct report *r, const struct maps *m, uintptr_t start
         const struct os_mapping *map = &m->v[i];
         /* hugetlb memory shows as a (deleted) file of the pool's internal mount */
         int want_file = alloc_is_view( a ) || (a->flags & MM_F_LARGE_PAGES);
-        int want_shared = alloc_is_view( a ) && !a->cow && !(state & MM_PRIVMAP);
+        int want_shared = alloc_is_view( a ) && ((!a->cow && !(state & MM_PRIVMAP)) || (state & MM_SHAREDMAP));
 
         if (map->start > pos)
         {

@@ -171,6 +171,13 @@ enum mm_fault_result mm_classify_bus_fault( void *addr, int access, struct mm_fa
  * the last one goes the destroy hook runs, then the section is freed. */
 NTSTATUS mm_section_create_from_fd( int fd, ULONG sec_flags, ULONG protect, uint64_t size,
                                     int writable, const char *unix_path, struct mm_section **ret );
+/* SEC_IMAGE sections: fd (the host's; the core owns it from now on, and closes the one it had)
+ * holds the pages of the image's writable IMAGE_SCN_MEM_SHARED sections, one after another in
+ * section order, each rounded up to pages (wineserver's shared file for the image).  Views map
+ * those sections from it, shared (PAGE_READWRITE), instead of copy-on-write.  Without it, the
+ * core's own copy made when the section was created serves: shared by the views of this
+ * section object only.  Call before the section is shared. */
+void mm_section_set_shared_fd( struct mm_section *s, int fd );
 /* Called once when the last reference goes, before the section is freed (possibly under
  * mm.lock: see host_release).  The Wine host drops the section from its cache here; the
  * standalone host drops its name.  Set it before the section is shared. */

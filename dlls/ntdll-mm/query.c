@@ -74,7 +74,7 @@ static NTSTATUS basic_info( uintptr_t addr, MEMORY_BASIC_INFORMATION *info )
             {
                 size_t j = runs_index( a, span_end ), next_end = run_end( a, j );
                 uint32_t st = run_at( a, j )->state;
-                if ((st & ~(MM_PRIVMAP | MM_LOCKED)) != (state & ~(MM_PRIVMAP | MM_LOCKED))) break;
+                if ((st & ~MM_MAP_BITS) != (state & ~MM_MAP_BITS)) break;
                 if (section_view_protect( a, span_end, st, &next_end ) != vprot) break;
                 span_end = next_end;
             }

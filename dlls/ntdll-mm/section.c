@@ -63,6 +63,7 @@ struct mm_section
     uint64_t  dev, ino;          /* identity of the file, for NtAreMappedFilesTheSame */
     int       is_image;
     struct mm_image image;
+    int       shared_fd;         /* images: the pages of the writable IMAGE_SCN_MEM_SHARED sections, or -1 */
     uint8_t  *committed;         /* SEC_RESERVE: a bit per page of the section, under mm.lock */
     void    (*destroy_hook)( struct mm_section *section, void *ctx );
     void     *destroy_ctx;
@@ -89,6 +90,7 @@ static void section_destroy( struct host_object *obj )
 
     if (section->destroy_hook) section->destroy_hook( section, section->destroy_ctx );
     if (section->fd >= 0) close( section->fd );
+    if (section->shared_fd >= 0) close( section->shared_fd );
     if (section->is_image) image_free( &section->image );
     free( section->committed );
     free( section->path );
@@ -162,6 +164,67 @@ int section_is_file( const struct mm_section *section )
 
 /* ---- section objects ------------------------------------------------------------------------ */
 
+/* Writable IMAGE_SCN_MEM_SHARED sections: NT maps them from one set of pages common to every
+ * view of the image in every process (PAGE_READWRITE), where other writable sections are
+ * copy-on-write.  Their backing holds them one after another in section order, each rounded
+ * up to pages: the layout of the shared file wineserver makes for Wine's own virtual.c
+ * (server/mapping.c build_shared_mapping), so that the Wine host can hand that file over.
+ * Returns the section's size in that backing (0: not shared) and its offset in *offset. */
+static size_t shared_section_span( const struct mm_image *img, unsigned int index, uint64_t *offset )
+{
+    uint64_t pos = 0;
+
+    if (img->info.ImageFlags & 0x08 /* ImageMappedFlat: one copy-on-write mapping */) return 0;
+    for (unsigned int i = 0; i < img->nsections; i++)
+    {
+        const struct mm_image_section *sec = &img->sections[i];
+        size_t size = mm_round_up( sec->virtual_size, MM_PAGE_MASK );
+
+        if (!(sec->characteristics & IMAGE_SCN_MEM_SHARED) || !(sec->characteristics & IMAGE_SCN_MEM_WRITE)) continue;
+        if (i == index)
+        {
+            *offset = pos;
+            return size;
+        }
+        pos += size;
+    }
+    return 0;
+}
+
+/* the shared backing of a new image section from its laid-out pages (fd), or none */
+static NTSTATUS build_shared_backing( struct mm_section *section, const unsigned char *file, uint64_t file_size )
+{
+    const struct mm_image *img = &section->image;
+    uint64_t offset, total = 0;
+    size_t size;
+    int fd;
+
+    for (unsigned int i = 0; i < img->nsections; i++)
+        if ((size = shared_section_span( img, i, &offset ))) total = offset + size;
+    if (!total) return STATUS_SUCCESS;
+    if ((fd = os_create_shm( total, "ntdll-mm image shared sections" )) < 0) return STATUS_NO_MEMORY;
+    for (unsigned int i = 0; i < img->nsections; i++)
+    {
+        const struct mm_image_section *sec = &img->sections[i];
+
+        if (!shared_section_span( img, i, &offset ) || !sec->raw_size) continue;
+        if ((uint64_t)sec->raw_offset + sec->raw_size > file_size ||
+            pwrite( fd, file + sec->raw_offset, sec->raw_size, offset ) != (ssize_t)sec->raw_size)
+        {
+            close( fd );
+            return STATUS_NO_MEMORY;
+        }
+    }
+    section->shared_fd = fd;
+    return STATUS_SUCCESS;
+}
+
+void mm_section_set_shared_fd( struct mm_section *s, int fd )
+{
+    if (s->shared_fd >= 0) close( s->shared_fd );
+    s->shared_fd = fd;
+}
+
 static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t file_size )
 {
     unsigned char *file = NULL;
@@ -207,6 +270,7 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
                 status = STATUS_NO_MEMORY;
         }
     }
+    if (!status) status = build_shared_backing( section, file, file_size );
     free( file );
     if (status)
     {
@@ -294,6 +358,7 @@ NTSTATUS mm_section_create_from_fd( int fd, ULONG sec_flags, ULONG protect, uint
     section->obj.destroy = section_destroy;
     section->obj.refs = 1;
     section->fd = -1;
+    section->shared_fd = -1;
     section->protect = protect;
     section->file_writable = !!writable;
     section->flags = sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_FILE | SEC_NOCACHE | SEC_WRITECOMBINE |
@@ -410,6 +475,17 @@ static void image_protections( struct mm_alloc *a, const struct mm_image *img )
         if (end > npages) end = npages;
         if (end > first) runs_update( a, first, end - first, 0, MM_COMMITTED | sec->protect );
     }
+    if (a->section && a->section->shared_fd >= 0)
+    {
+        uint64_t offset;
+        for (unsigned int i = 0; i < img->nsections; i++)
+        {
+            size_t first = img->sections[i].rva >> MM_PAGE_SHIFT, count = shared_section_span( img, i, &offset ) >> MM_PAGE_SHIFT;
+            if (!count || first >= npages) continue;
+            if (count > npages - first) count = npages - first;
+            runs_update( a, first, count, ~0u, MM_SHAREDMAP );
+        }
+    }
     mm_sync_kernel( a, 0, npages );
 }
 
@@ -439,6 +515,28 @@ static NTSTATUS relocate_view( struct mm_section *section, uintptr_t base, size_
     }
     free( buf );
     return status;
+}
+
+/* Lock: exclusive.  Map the shared sections of an image view over its copy-on-write pages,
+ * after relocation: NT does not relocate pages common to every process (they would be
+ * relocated once per base), and neither is it done here. */
+static NTSTATUS map_shared_sections( struct mm_section *section, uintptr_t base, size_t view_size )
+{
+    const struct mm_image *img = &section->image;
+    uint64_t offset;
+    size_t size;
+
+    if (section->shared_fd < 0) return STATUS_SUCCESS;
+    for (unsigned int i = 0; i < img->nsections; i++)
+    {
+        uint32_t rva = img->sections[i].rva;
+
+        if (!(size = shared_section_span( img, i, &offset )) || rva >= view_size) continue;
+        if (size > view_size - rva) size = view_size - rva;
+        if (os_map_file( base + rva, size, PROT_READ | PROT_WRITE, section->shared_fd, offset, 1, 1 ))
+            return STATUS_NO_MEMORY;
+    }
+    return STATUS_SUCCESS;
 }
 
 static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uintptr_t limit, int top_down,
@@ -494,6 +592,13 @@ static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uint
      * (Wine's perform_relocations then refuses a stripped DLL, STATUS_CONFLICTING_ADDRESSES) */
     if (delta && !(img->info.ImageFlags & 0x08) && !img->relocs_stripped &&
         (status = relocate_view( section, base, size, delta )))
+    {
+        os_release( base, size );
+        vad_free( a );
+        mm_unlock_exclusive();
+        return status;
+    }
+    if ((status = map_shared_sections( section, base, size )))
     {
         os_release( base, size );
         vad_free( a );

@@ -988,7 +988,7 @@ static NTSTATUS set_view_protection( struct mm_alloc *a, size_t first, size_t co
         }
         mm_relock( a, first, count );   /* the new private mapping is not mlock()ed yet */
     }
-    if (!status) status = change_pages( a, first, count, MM_PRIVMAP | MM_LOCKED,
+    if (!status) status = change_pages( a, first, count, MM_MAP_BITS,
                                         MM_COMMITTED | (prot & (PAGE_BASE_MASK | PAGE_GUARD)), 0 );
     if (!status && commit && section_is_reserve( a->section )) section_commit_pages( a, first, count );
     return status;
@@ -1033,9 +1033,20 @@ static NTSTATUS protect_worker( uintptr_t addr, size_t size, ULONG new_prot, uin
              * test_mapping's map_prot_no_write, which pass on Windows: PAGE_READWRITE gives
              * PAGE_WRITECOPY, PAGE_EXECUTE_READWRITE gives PAGE_EXECUTE_WRITECOPY, as the
              * query and the next old protection report) */
-            if (a->kind == MM_KIND_IMAGE && (new_prot & PAGE_BASE_MASK) == PAGE_READWRITE)
+            int cow_image = a->kind == MM_KIND_IMAGE;
+
+            /* ... except in a writable shared section (mapped PAGE_READWRITE, its pages common
+             * to every view): there the writable protection stays the shared one, as it was
+             * when mapped (our reading; no Windows test pins it) */
+            if (cow_image)
+            {
+                cow_image = 0;
+                for (size_t p = first; p < first + count && !cow_image; p = runs_span_end( a, p ))
+                    if (!(runs_state( a, p ) & MM_SHAREDMAP)) cow_image = 1;
+            }
+            if (cow_image && (new_prot & PAGE_BASE_MASK) == PAGE_READWRITE)
                 new_prot = (new_prot & ~PAGE_BASE_MASK) | PAGE_WRITECOPY;
-            else if (a->kind == MM_KIND_IMAGE && (new_prot & PAGE_BASE_MASK) == PAGE_EXECUTE_READWRITE)
+            else if (cow_image && (new_prot & PAGE_BASE_MASK) == PAGE_EXECUTE_READWRITE)
                 new_prot = (new_prot & ~PAGE_BASE_MASK) | PAGE_EXECUTE_WRITECOPY;
             if (alloc_is_view( a )) status = set_view_protection( a, first, count, new_prot, 0 );
             /* PAGE_NOCACHE / PAGE_WRITECOMBINE belong to the allocation: ignored here */

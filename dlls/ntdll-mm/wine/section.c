@@ -26,8 +26,9 @@
  *   page for every view at once).  The server refuses to record a range that reaches the end
  *   of the view (Wine 8.0's add_committed_range), so a commit of a view's last page stays local.
  * - Images: the server parses the PE file and describes it (pe_image_info_t); the core lays
- *   the image out again from the file.  The shared (IMAGE_SCN_MEM_SHARED) sections Wine maps
- *   from a server file common to all processes are private copy-on-write here (not shared).
+ *   the image out again from the file.  The writable shared (IMAGE_SCN_MEM_SHARED) sections
+ *   are mapped from the server's file of them, common to all processes, as Wine's own
+ *   virtual.c maps them (mm_section_set_shared_fd).
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -231,6 +232,17 @@ static ACCESS_MASK handle_access( HANDLE handle )
     return info.GrantedAccess;
 }
 
+/* a descriptor of our own for a server handle (the fd cache keeps its own one) */
+static NTSTATUS unix_fd_of( HANDLE handle, ACCESS_MASK access, int *fd )
+{
+    NTSTATUS status;
+    int needs_close;
+
+    if ((status = server_get_unix_fd( handle, access, fd, &needs_close, NULL, NULL ))) return status;
+    if (!needs_close && (*fd = fcntl( *fd, F_DUPFD_CLOEXEC, 0 )) == -1) return STATUS_TOO_MANY_OPENED_FILES;
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed,
                           struct host_object **obj, ACCESS_MASK *granted )
 {
@@ -241,7 +253,7 @@ NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed
     mem_size_t full_size;
     HANDLE shared_file;
     struct stat st;
-    int fd, needs_close, fl;
+    int fd, fl;
 
     *obj = NULL;
     if (granted) *granted = 0;
@@ -251,20 +263,16 @@ NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed
     /* the server checks the handle, its type and its access */
     if ((status = mmw_get_mapping_info( handle, needed, &sec_flags, &full_size, &shared_file, &image )))
         return status;
-    /* shared image sections are copy-on-write here (see the header comment) */
-    if (shared_file) NtClose( shared_file );
     free( image );
 
-    if ((status = server_get_unix_fd( handle, 0, &fd, &needs_close, NULL, NULL ))) return status;
-    if (!needs_close)
+    if ((status = unix_fd_of( handle, 0, &fd )))
     {
-        /* the fd cache's descriptor: the core needs one of its own */
-        int dup_fd = fcntl( fd, F_DUPFD_CLOEXEC, 0 );
-        if (dup_fd == -1) return STATUS_TOO_MANY_OPENED_FILES;
-        fd = dup_fd;
+        if (shared_file) NtClose( shared_file );
+        return status;
     }
     if (fstat( fd, &st ) == -1 || (fl = fcntl( fd, F_GETFL )) == -1)
     {
+        if (shared_file) NtClose( shared_file );
         close( fd );
         return STATUS_INVALID_HANDLE;
     }
@@ -288,6 +296,7 @@ NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed
 
     if ((section = cache_find( &key )))
     {
+        if (shared_file) NtClose( shared_file );
         close( fd );
     }
     else
@@ -296,6 +305,7 @@ NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed
 
         if (!(entry = malloc( sizeof(*entry) )))
         {
+            if (shared_file) NtClose( shared_file );
             close( fd );
             return STATUS_NO_MEMORY;
         }
@@ -305,8 +315,20 @@ NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed
         if (status)
         {
             WARN( "mapping %p: core section failed %08x\n", handle, status );
+            if (shared_file) NtClose( shared_file );
             free( entry );
             return status;
+        }
+        /* the server's file of the image's shared sections, common to every process (its
+         * layout is the one the core expects); without it the core's own copy serves */
+        if (shared_file)
+        {
+            int shared_fd;
+
+            if (!unix_fd_of( shared_file, FILE_READ_DATA | FILE_WRITE_DATA, &shared_fd ))
+                mm_section_set_shared_fd( entry->section, shared_fd );
+            else WARN( "mapping %p: no descriptor for its shared sections\n", handle );
+            NtClose( shared_file );
         }
         TRACE( "mapping %p: new section %p flags %08x size %s\n", handle, entry->section, (int)key.flags,
                wine_dbgstr_longlong( full_size ) );
