@@ -169,24 +169,27 @@ int section_is_file( const struct mm_section *section )
  * copy-on-write.  Their backing holds them one after another in section order, each rounded
  * up to pages: the layout of the shared file wineserver makes for Wine's own virtual.c
  * (server/mapping.c build_shared_mapping), so that the Wine host can hand that file over.
- * Returns the section's size in that backing (0: not shared) and its offset in *offset. */
-static size_t shared_section_span( const struct mm_image *img, unsigned int index, uint64_t *offset )
+ * Walk them with a cursor that starts zeroed: each call moves it to the next one (sec, its
+ * offset and size in that backing) and returns 1, or returns 0 after the last. */
+struct shared_cursor
 {
-    uint64_t pos = 0;
+    unsigned int index;                   /* next section to look at */
+    const struct mm_image_section *sec;
+    uint64_t offset, end;                 /* where sec lies in the backing */
+};
 
+static int next_shared_section( const struct mm_image *img, struct shared_cursor *c )
+{
     if (img->info.ImageFlags & 0x08 /* ImageMappedFlat: one copy-on-write mapping */) return 0;
-    for (unsigned int i = 0; i < img->nsections; i++)
+    while (c->index < img->nsections)
     {
-        const struct mm_image_section *sec = &img->sections[i];
-        size_t size = mm_round_up( sec->virtual_size, MM_PAGE_MASK );
+        const struct mm_image_section *sec = &img->sections[c->index++];
 
         if (!(sec->characteristics & IMAGE_SCN_MEM_SHARED) || !(sec->characteristics & IMAGE_SCN_MEM_WRITE)) continue;
-        if (i == index)
-        {
-            *offset = pos;
-            return size;
-        }
-        pos += size;
+        c->sec = sec;
+        c->offset = c->end;
+        c->end += mm_round_up( sec->virtual_size, MM_PAGE_MASK );
+        return 1;
     }
     return 0;
 }
@@ -195,21 +198,20 @@ static size_t shared_section_span( const struct mm_image *img, unsigned int inde
 static NTSTATUS build_shared_backing( struct mm_section *section, const unsigned char *file, uint64_t file_size )
 {
     const struct mm_image *img = &section->image;
-    uint64_t offset, total = 0;
-    size_t size;
+    struct shared_cursor c = { 0 };
     int fd;
 
-    for (unsigned int i = 0; i < img->nsections; i++)
-        if ((size = shared_section_span( img, i, &offset ))) total = offset + size;
-    if (!total) return STATUS_SUCCESS;
-    if ((fd = os_create_shm( total, "ntdll-mm image shared sections" )) < 0) return STATUS_NO_MEMORY;
-    for (unsigned int i = 0; i < img->nsections; i++)
+    while (next_shared_section( img, &c )) ;
+    if (!c.end) return STATUS_SUCCESS;
+    if ((fd = os_create_shm( c.end, "ntdll-mm image shared sections" )) < 0) return STATUS_NO_MEMORY;
+    memset( &c, 0, sizeof(c) );
+    while (next_shared_section( img, &c ))
     {
-        const struct mm_image_section *sec = &img->sections[i];
+        const struct mm_image_section *sec = c.sec;
 
-        if (!shared_section_span( img, i, &offset ) || !sec->raw_size) continue;
+        if (!sec->raw_size) continue;
         if ((uint64_t)sec->raw_offset + sec->raw_size > file_size ||
-            pwrite( fd, file + sec->raw_offset, sec->raw_size, offset ) != (ssize_t)sec->raw_size)
+            pwrite( fd, file + sec->raw_offset, sec->raw_size, c.offset ) != (ssize_t)sec->raw_size)
         {
             close( fd );
             return STATUS_NO_MEMORY;
@@ -477,11 +479,11 @@ static void image_protections( struct mm_alloc *a, const struct mm_image *img )
     }
     if (a->section && a->section->shared_fd >= 0)
     {
-        uint64_t offset;
-        for (unsigned int i = 0; i < img->nsections; i++)
+        struct shared_cursor c = { 0 };
+        while (next_shared_section( img, &c ))
         {
-            size_t first = img->sections[i].rva >> MM_PAGE_SHIFT, count = shared_section_span( img, i, &offset ) >> MM_PAGE_SHIFT;
-            if (!count || first >= npages) continue;
+            size_t first = c.sec->rva >> MM_PAGE_SHIFT, count = (c.end - c.offset) >> MM_PAGE_SHIFT;
+            if (first >= npages) continue;
             if (count > npages - first) count = npages - first;
             runs_update( a, first, count, ~0u, MM_SHAREDMAP );
         }
@@ -522,18 +524,17 @@ static NTSTATUS relocate_view( struct mm_section *section, uintptr_t base, size_
  * relocated once per base), and neither is it done here. */
 static NTSTATUS map_shared_sections( struct mm_section *section, uintptr_t base, size_t view_size )
 {
-    const struct mm_image *img = &section->image;
-    uint64_t offset;
-    size_t size;
+    struct shared_cursor c = { 0 };
 
     if (section->shared_fd < 0) return STATUS_SUCCESS;
-    for (unsigned int i = 0; i < img->nsections; i++)
+    while (next_shared_section( &section->image, &c ))
     {
-        uint32_t rva = img->sections[i].rva;
+        uint32_t rva = c.sec->rva;
+        uint64_t size = c.end - c.offset;
 
-        if (!(size = shared_section_span( img, i, &offset )) || rva >= view_size) continue;
+        if (rva >= view_size) continue;
         if (size > view_size - rva) size = view_size - rva;
-        if (os_map_file( base + rva, size, PROT_READ | PROT_WRITE, section->shared_fd, offset, 1, 1 ))
+        if (os_map_file( base + rva, size, PROT_READ | PROT_WRITE, section->shared_fd, c.offset, 1, 1 ))
             return STATUS_NO_MEMORY;
     }
     return STATUS_SUCCESS;
