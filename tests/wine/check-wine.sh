@@ -153,6 +153,13 @@ for build in $builds; do
     esac
     # Background Wine processes inherit the loader that started them: stop all servers first.
     kill_servers
+    # One persistent wineserver per build (-p: no shutdown timer).  Without it the server arms a
+    # 3 s shutdown timer whenever its count of user processes drops to zero, and a test started
+    # back to back with the previous one was now and then refused ("wine client error:0:
+    # recvmsg: Connection reset by peer", before any test code ran; ~1 run in 40 here, stock and
+    # overlay alike).  kill_servers stops it after the build's runs.
+    WINEPREFIX="$prefix" "$NTDLL_MM_WINESERVER" -p >/dev/null 2>&1 8>&- \
+        || die "cannot start a persistent wineserver for $prefix"
     mkdir -p "$results/logs/$build"
     say "== $build: $loader"
     for r in "${runs[@]}"; do
