@@ -95,6 +95,20 @@ size_t host_lockable_pages( void );
 NTSTATUS host_copy_from_user( void *dst, const void *src, size_t len );
 NTSTATUS host_copy_to_user( void *dst, const void *src, size_t len );
 
+/* The same for several copies, done in order under one recovery point: the first that faults
+ * (or has a NULL user pointer) stops the batch with STATUS_ACCESS_VIOLATION, the copies before
+ * it done, exactly as the same host_copy_* calls one after another would leave things.  One
+ * recovery point instead of one per copy: in Wine a __TRY costs a setjmp saving the Windows
+ * ABI's callee-saved registers, and NtProtectVirtualMemory makes nine such copies. */
+struct mm_user_copy
+{
+    void       *dst;
+    const void *src;
+    size_t      len;
+    int         to_user;  /* dst is the user's memory (else src is) */
+};
+NTSTATUS host_copy_user_many( const struct mm_user_copy *ops, unsigned int count );
+
 /* Bracket every hold of mm.lock: host_lock_enter runs just before the core takes the lock
  * (shared or exclusive), host_lock_leave just after it released it, on the same thread.  The
  * core never nests them (it never takes mm.lock twice on one thread).  Wine keeps its

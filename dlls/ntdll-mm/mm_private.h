@@ -263,6 +263,10 @@ struct mm_alloc *mm_find_placeholder( uintptr_t start, uintptr_t end );
 /* copy an in/out (address, size) pair in and check it can be written back; and out */
 NTSTATUS mm_fetch_inout( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *size );
 NTSTATUS mm_store_inout( PVOID *ret, SIZE_T *size_ptr, uintptr_t addr, size_t size );
+NTSTATUS mm_fetch_inout_ulong( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *size,
+                               ULONG *out_ptr, ULONG *out );
+NTSTATUS mm_store_inout_ulong( PVOID *ret, SIZE_T *size_ptr, uintptr_t addr, size_t size,
+                               ULONG *out_ptr, ULONG out );
 
 /* ---- section.c ------------------------------------------------------------------------ */
 void section_release( struct mm_section *section );

@@ -517,20 +517,46 @@ static NTSTATUS validate_alloc_type( ULONG type, ULONG protect )
 /* copy the in/out address and size in, and check they can be written back */
 NTSTATUS mm_fetch_inout( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *size )
 {
-    if (host_copy_from_user( addr, ret, sizeof(*addr) )) return STATUS_ACCESS_VIOLATION;
-    if (host_copy_from_user( size, size_ptr, sizeof(*size) )) return STATUS_ACCESS_VIOLATION;
-    if (host_copy_to_user( ret, addr, sizeof(*addr) )) return STATUS_ACCESS_VIOLATION;
-    if (host_copy_to_user( size_ptr, size, sizeof(*size) )) return STATUS_ACCESS_VIOLATION;
-    return STATUS_SUCCESS;
+    return mm_fetch_inout_ulong( ret, size_ptr, addr, size, NULL, NULL );
+}
+
+/* the same, and with out non-NULL one more ULONG read from / checked writable at out_ptr
+ * (NtProtectVirtualMemory's old protection): one batch of user copies */
+NTSTATUS mm_fetch_inout_ulong( PVOID *ret, SIZE_T *size_ptr, void **addr, SIZE_T *size,
+                               ULONG *out_ptr, ULONG *out )
+{
+    struct mm_user_copy ops[] =
+    {
+        { addr, ret, sizeof(*addr), 0 },
+        { size, size_ptr, sizeof(*size), 0 },
+        { ret, addr, sizeof(*addr), 1 },
+        { size_ptr, size, sizeof(*size), 1 },
+        { out, out_ptr, sizeof(*out), 0 },
+        { out_ptr, out, sizeof(*out), 1 },
+    };
+
+    return host_copy_user_many( ops, out ? 6 : 4 ) ? STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
 }
 
 NTSTATUS mm_store_inout( PVOID *ret, SIZE_T *size_ptr, uintptr_t addr, size_t size )
 {
+    return mm_store_inout_ulong( ret, size_ptr, addr, size, NULL, 0 );
+}
+
+/* the same, after writing out to out_ptr when out_ptr is non-NULL: one batch */
+NTSTATUS mm_store_inout_ulong( PVOID *ret, SIZE_T *size_ptr, uintptr_t addr, size_t size,
+                               ULONG *out_ptr, ULONG out )
+{
     void *a = (void *)addr;
     SIZE_T s = size;
-    if (host_copy_to_user( ret, &a, sizeof(a) )) return STATUS_ACCESS_VIOLATION;
-    if (host_copy_to_user( size_ptr, &s, sizeof(s) )) return STATUS_ACCESS_VIOLATION;
-    return STATUS_SUCCESS;
+    struct mm_user_copy ops[] =
+    {
+        { out_ptr, &out, sizeof(out), 1 },
+        { ret, &a, sizeof(a), 1 },
+        { size_ptr, &s, sizeof(s), 1 },
+    };
+
+    return host_copy_user_many( ops + !out_ptr, out_ptr ? 3 : 2 ) ? STATUS_ACCESS_VIOLATION : STATUS_SUCCESS;
 }
 
 NTSTATUS WINAPI NtAllocateVirtualMemory( HANDLE process, PVOID *ret, ULONG_PTR zero_bits,
@@ -1074,13 +1100,11 @@ NTSTATUS WINAPI NtProtectVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T 
     NTSTATUS status;
 
     if ((status = mm_ensure_init())) return status;
-    if ((status = mm_fetch_inout( addr_ptr, size_ptr, &addr, &size ))) return status;
-    if (host_copy_from_user( &old, old_prot, sizeof(old) ) || host_copy_to_user( old_prot, &old, sizeof(old) ))
-        return STATUS_ACCESS_VIOLATION;
+    /* old_prot must be writable before anything changes (a NULL one is refused) */
+    if ((status = mm_fetch_inout_ulong( addr_ptr, size_ptr, &addr, &size, old_prot, &old ))) return status;
     if ((status = host_check_process( process ))) return status;
     /* PAGE_WRITECOPY is decided per allocation (views only) */
     if ((status = mm_validate_protect( new_prot, 1 ))) return status;
     if ((status = protect_worker( (uintptr_t)addr, size, new_prot, &base, &rsize, &old ))) return status;
-    if (host_copy_to_user( old_prot, &old, sizeof(old) )) return STATUS_ACCESS_VIOLATION;
-    return mm_store_inout( addr_ptr, size_ptr, base, rsize );
+    return mm_store_inout_ulong( addr_ptr, size_ptr, base, rsize, old_prot, old );
 }
