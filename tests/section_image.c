@@ -547,3 +547,166 @@ TEST(NtQueryVirtualMemory_image_information_of_other_memory_fails)
     ok( status == STATUS_INFO_LENGTH_MISMATCH, "short buffer: got %s\n", status_name( status ) );
     release( base );
 }
+
+/* ---- page-aligned file data is mapped from the file ----
+ *
+ * A section whose raw data starts on a page of the file (FileAlignment 0x1000, as Wine's own
+ * PE modules have) is mapped from the file itself, copy-on-write, as Wine's virtual.c does;
+ * the headers, a section's last partial page and data at 512-byte offsets come from the
+ * laid-out copy.  What a program sees must not change: NT's layout (zero after the raw data,
+ * whatever the file holds there), PAGE_WRITECOPY until written, writes private to the view,
+ * relocations in a view away from the preferred base. */
+
+#define AL_FILE_SIZE 0x4600u
+
+static unsigned char al_byte( uint32_t offset )
+{
+    return (unsigned char)(offset * 13 + 7);
+}
+
+/* .text   rva 0x1000 vsize 0x1000, file 0x1000 + 0x1000: all from the file
+ * .data1  rva 0x2000 vsize 0x2000, file 0x2000 + 0x1200: a page from the file, 0x200 copied,
+ *         the rest zero (the file holds 0xee there)
+ * .data2  rva 0x4000 vsize 0x800,  file 0x4200 + 0x200: copied (not on a page of the file)
+ * .reloc  rva 0x5000, file 0x4400 + 0x200: one DIR64 fixup at .text + 0x10 */
+static void build_aligned_pe( struct test_pe *pe )
+{
+    static const struct { uint32_t vsize, va, raw, ptr; } secs[] =
+    {
+        { 0x1000, 0x1000, 0x1000, 0x1000 },
+        { 0x2000, 0x2000, 0x1200, 0x2000 },
+        { 0x800,  0x4000, 0x200,  0x4200 },
+        { 0x10,   0x5000, 0x200,  0x4400 },
+    };
+    uint16_t fixup = (IMAGE_REL_BASED_DIR64 << 12) | 0x10;
+    unsigned char *p;
+
+    build_pe( pe, 1, 3, 1, AL_FILE_SIZE );
+    p = pe->data = realloc( pe->data, AL_FILE_SIZE );
+    memset( p + pe->size, 0, AL_FILE_SIZE - pe->size );
+    pe->size = AL_FILE_SIZE;
+    for (uint32_t o = 0x1000; o < 0x4400; o++) p[o] = al_byte( o );
+    memset( p + 0x3200, 0xee, 0xe00 );   /* in the file, past .data1's raw data */
+    for (unsigned int i = 0; i < ARRAY_SIZE(secs); i++)
+    {
+        unsigned char *s = p + pe_sec( pe, i );
+        put32( s + SEC_VSIZE, secs[i].vsize );
+        put32( s + SEC_VA, secs[i].va );
+        put32( s + SEC_RAW, secs[i].raw );
+        put32( s + SEC_PTR, secs[i].ptr );
+    }
+    put64( p + 0x1010, PE_IMAGE_BASE + 0x1234 );   /* the fixup's target: an address in the image */
+    put32( p + pe_opt_field( pe, OPT_SIZE_OF_IMAGE ), 0x6000 );
+    put32( p + pe_opt_field( pe, OPT_DIR( IMAGE_DIRECTORY_ENTRY_BASERELOC ) ), 0x5000 );
+    pe_set_relocs( pe, 0x1000, &fixup, 1 );
+}
+
+/* the kernel's mapping of addr: whether its name contains what */
+static int kernel_map_named( const void *addr, const char *what )
+{
+    char line[512];
+    FILE *f = fopen( "/proc/self/maps", "r" );
+    int found = 0;
+
+    if (!f) return -1;
+    while (fgets( line, sizeof(line), f ))
+    {
+        unsigned long start, end;
+        if (sscanf( line, "%lx-%lx", &start, &end ) != 2) continue;
+        if ((uintptr_t)addr < start || (uintptr_t)addr >= end) continue;
+        found = strstr( line, what ) != NULL;
+        break;
+    }
+    fclose( f );
+    return found;
+}
+
+static void check_aligned_view( const char *what, const unsigned char *v, int64_t delta )
+{
+    uint32_t bad = 0, first = 0;
+
+    for (uint32_t rva = 0x1000; rva < 0x4800; rva++)
+    {
+        unsigned char want;
+        if (rva >= 0x1010 && rva < 0x1018) continue;   /* the fixup, below */
+        if (rva < 0x3200) want = al_byte( rva );
+        else if (rva < 0x4000) want = 0;                /* NT's zero fill, not the file's 0xee */
+        else if (rva < 0x4200) want = al_byte( rva + 0x200 );
+        else want = 0;
+        if (v[rva] != want && !bad++) first = rva;
+    }
+    ok( !bad, "%s: %u bytes differ from NT's layout, the first at rva %#x (%#x, expected %#x)\n", what, bad,
+        first, v[first], first < 0x3200 ? al_byte( first ) : 0 );
+    ok( get64( v + 0x1010 ) == (uint64_t)(PE_IMAGE_BASE + 0x1234 + delta), "%s: fixup %#llx, expected %#llx\n", what,
+        (unsigned long long)get64( v + 0x1010 ), (unsigned long long)(PE_IMAGE_BASE + 0x1234 + delta) );
+}
+
+TEST(NtMapViewOfSection_sec_image_page_aligned_data_is_mapped_from_the_file)
+{
+    struct test_pe pe;
+    HANDLE section;
+    unsigned char *v1 = NULL, *v2 = NULL;
+    SIZE_T size1 = 0, size2 = 0;
+    MEMORY_BASIC_INFORMATION mbi;
+    NTSTATUS status;
+
+    build_aligned_pe( &pe );
+    if (!(section = image_section( &pe )))
+    {
+        free_pe( &pe );
+        return;
+    }
+    status = NtMapViewOfSection( section, NtCurrentProcess(), (void **)&v1, 0, 0, NULL, &size1, ViewShare, 0,
+                                 PAGE_READONLY );
+    ok( status == STATUS_SUCCESS && (uintptr_t)v1 == PE_IMAGE_BASE && size1 == 0x6000,
+        "first view got %s at %p size %#lx\n", status_name( status ), v1, (unsigned long)size1 );
+    status = NtMapViewOfSection( section, NtCurrentProcess(), (void **)&v2, 0, 0, NULL, &size2, ViewShare, 0,
+                                 PAGE_READONLY );
+    ok( status == STATUS_IMAGE_NOT_AT_BASE, "second view got %s\n", status_name( status ) );
+    if (!v1 || !v2) goto done;
+
+    check_aligned_view( "view at the base", v1, 0 );
+    check_aligned_view( "relocated view", v2, (int64_t)((uintptr_t)v2 - PE_IMAGE_BASE) );
+    /* where the pages come from: the file for page-aligned data, else the laid-out copy */
+    ok( kernel_map_named( v1 + 0x1000, "ntdll-mm-image-" ) == 1, ".text of the view at the base is not the file's\n" );
+    ok( kernel_map_named( v1 + 0x2000, "ntdll-mm-image-" ) == 1, ".data1's first page is not the file's\n" );
+    ok( kernel_map_named( v1 + 0x3000, "memfd:" ) == 1, ".data1's partial page is not the laid-out copy\n" );
+    ok( kernel_map_named( v1 + 0x4000, "memfd:" ) == 1, ".data2 is not the laid-out copy\n" );
+
+    /* protections as for any image: PAGE_WRITECOPY over both kinds of page until written
+     * (.data1 and .data2 make one region) */
+    ok( !query( v1 + 0x2000, &mbi ) && mbi.Protect == PAGE_WRITECOPY && mbi.RegionSize == 0x3000 &&
+        mbi.Type == MEM_IMAGE, ".data1: protect %#x size %#lx, expected PAGE_WRITECOPY 0x3000\n",
+        (unsigned int)mbi.Protect, (unsigned long)mbi.RegionSize );
+    ok( !query( v1 + 0x1000, &mbi ) && mbi.Protect == PAGE_EXECUTE_READ && mbi.RegionSize == 0x1000,
+        ".text: protect %#x size %#lx\n", (unsigned int)mbi.Protect, (unsigned long)mbi.RegionSize );
+    check_invariants();
+
+    /* a write makes the page private to the view: PAGE_READWRITE (both pages of .data1, one
+     * from the file and one from the copy), the other view and the file keep their bytes */
+    v1[0x2000] = 0x5a;
+    v1[0x3100] = 0x5b;
+    ok( v2[0x2000] == al_byte( 0x2000 ) && v2[0x3100] == al_byte( 0x3100 ),
+        "the relocated view reads %#x %#x after the other's writes\n", v2[0x2000], v2[0x3100] );
+    ok( !query( v1 + 0x2000, &mbi ) && mbi.Protect == PAGE_READWRITE && mbi.RegionSize == 0x2000,
+        "written .data1: protect %#x size %#lx, expected PAGE_READWRITE 0x2000\n", (unsigned int)mbi.Protect,
+        (unsigned long)mbi.RegionSize );
+    ok( !query( v2 + 0x2000, &mbi ) && mbi.Protect == PAGE_WRITECOPY, "other view's .data1: protect %#x\n",
+        (unsigned int)mbi.Protect );
+    check_invariants();
+
+    /* a third view after the writes reads the file again */
+    ok( NtUnmapViewOfSection( NtCurrentProcess(), v1 ) == STATUS_SUCCESS, "unmap first\n" );
+    v1 = NULL;
+    size1 = 0;
+    status = NtMapViewOfSection( section, NtCurrentProcess(), (void **)&v1, 0, 0, NULL, &size1, ViewShare, 0,
+                                 PAGE_READONLY );
+    ok( status == STATUS_SUCCESS, "third view got %s\n", status_name( status ) );
+    if (v1) check_aligned_view( "third view", v1, 0 );
+    check_invariants();
+done:
+    if (v1) NtUnmapViewOfSection( NtCurrentProcess(), v1 );
+    if (v2) NtUnmapViewOfSection( NtCurrentProcess(), v2 );
+    NtClose( section );
+    free_pe( &pe );
+}

@@ -627,6 +627,17 @@ ssize_t os_file_read( int fd, void *buf, size_t size, uint64_t offset )
     return done;
 }
 
+const void *os_map_readonly( int fd, size_t size )
+{
+    void *p = mmap( NULL, size, PROT_READ, MAP_PRIVATE, fd, 0 );
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void os_unmap_readonly( const void *addr, size_t size )
+{
+    munmap( (void *)addr, size );
+}
+
 int os_reset( uintptr_t addr, size_t size )
 {
     if (!madvise( (void *)addr, size, MADV_FREE )) return 0;

@@ -120,6 +120,11 @@ int os_create_shm( uint64_t size, const char *name );
 int os_file_size( int fd, uint64_t *size, uint64_t *dev, uint64_t *ino );
 int os_file_grow( int fd, uint64_t size );
 ssize_t os_file_read( int fd, void *buf, size_t size, uint64_t offset );
+/* fd's first size bytes mapped read-only where the kernel chooses (outside any range of ours),
+ * to read a file in place; NULL on failure.  Pages past the end of the file fault (SIGBUS):
+ * callers read only what they checked against the file size.  os_unmap_readonly undoes it. */
+const void *os_map_readonly( int fd, size_t size );
+void os_unmap_readonly( const void *addr, size_t size );
 
 /* mlock / munlock: pages stay resident (RLIMIT_MEMLOCK applies to unprivileged users) */
 int os_lock( uintptr_t addr, size_t size );

@@ -64,6 +64,9 @@ struct mm_section
     int       is_image;
     struct mm_image image;
     int       shared_fd;         /* images: the pages of the writable IMAGE_SCN_MEM_SHARED sections, or -1 */
+    int       image_fd;          /* images: the PE file, when some section is mapped from it directly, or -1 */
+    uint32_t *direct_size;       /* images: per section, the bytes views map from image_fd at its
+                                    raw_offset (whole pages; 0: all of it comes from fd) */
     uint8_t  *committed;         /* SEC_RESERVE: a bit per page of the section, under mm.lock */
     void    (*destroy_hook)( struct mm_section *section, void *ctx );
     void     *destroy_ctx;
@@ -91,6 +94,8 @@ static void section_destroy( struct host_object *obj )
     if (section->destroy_hook) section->destroy_hook( section, section->destroy_ctx );
     if (section->fd >= 0) close( section->fd );
     if (section->shared_fd >= 0) close( section->shared_fd );
+    if (section->image_fd >= 0) close( section->image_fd );
+    free( section->direct_size );
     if (section->is_image) image_free( &section->image );
     free( section->committed );
     free( section->path );
@@ -227,34 +232,57 @@ void mm_section_set_shared_fd( struct mm_section *s, int fd )
     s->shared_fd = fd;
 }
 
-static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t file_size )
+/* Page-aligned file data of a section is mapped from the file itself (copy-on-write, the page
+ * cache shared with every process), as Wine's virtual.c does: Wine's own PE modules have
+ * FileAlignment 0x1000 and are megabytes each, and copying them for every process doubled the
+ * start-up time of a Wine process.  The rest (headers, each section's last partial page with
+ * NT's zero fill, data at 512-byte file offsets, a flat image) is laid out in a memfd of the
+ * image's size, sparse where the file serves.  Returns whether section i is direct. */
+static uint32_t direct_part( const struct mm_image *img, unsigned int i )
 {
-    unsigned char *file = NULL;
+    const struct mm_image_section *sec = &img->sections[i];
+
+    if (img->info.ImageFlags & 0x08 /* ImageMappedFlat */) return 0;
+    if (sec->raw_offset & MM_PAGE_MASK) return 0;
+    return sec->raw_size & ~(uint32_t)MM_PAGE_MASK;
+}
+
+static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t file_size, int *keep_fd )
+{
+    const unsigned char *file;
+    unsigned char *copy = NULL;
     NTSTATUS status;
     ssize_t got;
-    int fd;
+    int fd, direct = 0;
 
+    *keep_fd = 0;
     if (!file_size || file_size >= ((uint64_t)1 << 32)) return STATUS_INVALID_FILE_FOR_SECTION;
-    if (!(file = malloc( file_size ))) return STATUS_NO_MEMORY;
-    if ((got = os_file_read( file_fd, file, file_size, 0 )) != (ssize_t)file_size)
+    /* read in place; a file that cannot be mapped is read into memory */
+    if (!(file = os_map_readonly( file_fd, file_size )))
     {
-        free( file );
-        return got < 0 ? STATUS_ACCESS_DENIED : STATUS_INVALID_IMAGE_FORMAT;
+        if (!(copy = malloc( file_size ))) return STATUS_NO_MEMORY;
+        if ((got = os_file_read( file_fd, copy, file_size, 0 )) != (ssize_t)file_size)
+        {
+            free( copy );
+            return got < 0 ? STATUS_ACCESS_DENIED : STATUS_INVALID_IMAGE_FORMAT;
+        }
+        file = copy;
     }
-    if ((status = image_parse( file, file_size, &section->image )))
-    {
-        free( file );
-        return status;
-    }
+    if ((status = image_parse( file, file_size, &section->image ))) goto done;
     section->is_image = 1;
+    if (!(section->direct_size = calloc( section->image.nsections ? section->image.nsections : 1,
+                                         sizeof(*section->direct_size) )))
+    {
+        status = STATUS_NO_MEMORY;
+        goto done;
+    }
     if ((fd = os_create_shm( section->image.image_size, "ntdll-mm image" )) < 0)
     {
-        free( file );
-        return STATUS_NO_MEMORY;
+        status = STATUS_NO_MEMORY;
+        goto done;
     }
     /* headers, then each section's raw data at its RVA; the rest of the memfd reads as zero.
      * A "flat" image (SectionAlignment below the page size) is the file as it is. */
-    status = STATUS_SUCCESS;
     if (section->image.info.ImageFlags & 0x08 /* ImageMappedFlat */)
     {
         uint64_t n = file_size < section->image.image_size ? file_size : section->image.image_size;
@@ -267,20 +295,54 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
         for (unsigned int i = 0; !status && i < section->image.nsections; i++)
         {
             const struct mm_image_section *sec = &section->image.sections[i];
-            if (!sec->raw_size) continue;
-            if (pwrite( fd, file + sec->raw_offset, sec->raw_size, sec->rva ) != (ssize_t)sec->raw_size)
+            /* a file read into memory (no mmap) cannot be mapped either */
+            uint32_t skip = copy ? 0 : direct_part( &section->image, i );
+
+            section->direct_size[i] = skip;
+            direct |= !!skip;
+            if (sec->raw_size == skip) continue;
+            if (pwrite( fd, file + sec->raw_offset + skip, sec->raw_size - skip, sec->rva + skip ) !=
+                (ssize_t)(sec->raw_size - skip))
                 status = STATUS_NO_MEMORY;
         }
     }
     if (!status) status = build_shared_backing( section, file, file_size );
-    free( file );
     if (status)
     {
         close( fd );
-        return status;
+        goto done;
     }
     section->fd = fd;
     section->size = section->image.image_size;
+    if (direct)
+    {
+        section->image_fd = file_fd;
+        *keep_fd = 1;
+    }
+done:
+    if (copy) free( copy );
+    else os_unmap_readonly( file, file_size );
+    return status;
+}
+
+/* Lock: exclusive.  Map the direct parts of an image view (see direct_part) from the file, over
+ * the memfd mapped at base: prot is the view's kernel protection at this point. */
+static NTSTATUS map_direct_parts( struct mm_section *section, uintptr_t base, size_t view_size, int prot )
+{
+    const struct mm_image *img = &section->image;
+
+    MM_ASSERT_EXCLUSIVE();
+    if (section->image_fd < 0) return STATUS_SUCCESS;
+    for (unsigned int i = 0; i < img->nsections; i++)
+    {
+        const struct mm_image_section *sec = &img->sections[i];
+        size_t len = section->direct_size[i];
+
+        if (!len || sec->rva >= view_size) continue;
+        if (len > view_size - sec->rva) len = view_size - sec->rva;
+        if (os_map_file( base + sec->rva, len, prot, section->image_fd, sec->raw_offset, 0, 1 ))
+            return STATUS_NO_MEMORY;
+    }
     return STATUS_SUCCESS;
 }
 
@@ -317,12 +379,14 @@ static NTSTATUS create_backing( struct mm_section *section, int fd, uint64_t siz
     if (os_file_size( fd, &file_size, &section->dev, &section->ino )) return STATUS_INVALID_HANDLE;
     if (section->flags & SEC_IMAGE)
     {
-        /* views map the laid-out image (build_image sets section->fd), not the file */
+        /* views map the laid-out image (build_image sets section->fd) and, where it can, the
+         * file (section->image_fd) */
         NTSTATUS status;
+        int keep;
 
         section->fd = -1;
-        status = build_image( section, fd, file_size );
-        close( fd );
+        status = build_image( section, fd, file_size, &keep );
+        if (!keep) close( fd );
         return status;
     }
     if (!size)
@@ -361,6 +425,7 @@ NTSTATUS mm_section_create_from_fd( int fd, ULONG sec_flags, ULONG protect, uint
     section->obj.refs = 1;
     section->fd = -1;
     section->shared_fd = -1;
+    section->image_fd = -1;
     section->protect = protect;
     section->file_writable = !!writable;
     section->flags = sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_FILE | SEC_NOCACHE | SEC_WRITECOMBINE |
@@ -503,8 +568,17 @@ static NTSTATUS relocate_view( struct mm_section *section, uintptr_t base, size_
     int fd;
 
     if (!(buf = malloc( size ))) return STATUS_NO_MEMORY;
-    if (os_file_read( section->fd, buf, size, 0 ) != (ssize_t)size) status = STATUS_NO_MEMORY;
-    else if (!(status = image_relocate( buf, img, delta )))
+    status = os_file_read( section->fd, buf, size, 0 ) == (ssize_t)size ? STATUS_SUCCESS : STATUS_NO_MEMORY;
+    for (unsigned int i = 0; !status && section->image_fd >= 0 && i < img->nsections; i++)
+    {
+        size_t len = section->direct_size[i];
+        if (!len || img->sections[i].rva >= size) continue;
+        if (len > size - img->sections[i].rva) len = size - img->sections[i].rva;
+        if (os_file_read( section->image_fd, buf + img->sections[i].rva, len, img->sections[i].raw_offset ) !=
+            (ssize_t)len)
+            status = STATUS_NO_MEMORY;
+    }
+    if (!status && !(status = image_relocate( buf, img, delta )))
     {
         if ((fd = os_create_shm( size, "ntdll-mm relocated image" )) < 0) status = STATUS_NO_MEMORY;
         else
@@ -585,6 +659,13 @@ static NTSTATUS map_image_view( struct mm_section *section, uintptr_t addr, uint
         os_release( base, size );
         mm_unlock_exclusive();
         return STATUS_NO_MEMORY;
+    }
+    if ((status = map_direct_parts( section, base, size, ctx.prot )))
+    {
+        os_release( base, size );
+        vad_free( a );
+        mm_unlock_exclusive();
+        return status;
     }
     delta = (int64_t)(base - img->image_base);
     /* A flat image is not relocated (Wine's loader; native is not pinned down).  Nor is one

@@ -288,7 +288,8 @@ NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed
     if (!(key.flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT))) key.flags |= SEC_COMMIT;
     if (key.flags & SEC_IMAGE)
     {
-        /* the core copied the file: a file rewritten in place (same inode) is another image */
+        /* the core copied part of the file (and maps the rest): a file rewritten in place
+         * (same inode) is another image */
         key.flags = SEC_IMAGE | SEC_FILE;
         key.mtime = st.st_mtim;
         key.file_size = st.st_size;
