@@ -447,6 +447,39 @@ static double bench_threads( void *arg )
     return t0 / (2.0 * opt_iters);
 }
 
+/* process start: CreateProcess of this program with --exit (it returns at once) and the wait
+ * for its end, 10 per repetition, wall time per process.  Under Wine most of it is the Unix
+ * exec, the loader and mapping the PE modules: ntdll.so's share is mapping images, sections and
+ * the first allocations. */
+static double bench_spawn( void *arg )
+{
+    static char cmd[MAX_PATH + 16];
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    DWORD code;
+    double t0;
+    int i;
+
+    memset( &si, 0, sizeof(si) );
+    si.cb = sizeof(si);
+    if (!cmd[0])
+    {
+        char self[MAX_PATH];
+        if (!GetModuleFileNameA( NULL, self, sizeof(self) )) fatal( "GetModuleFileName failed" );
+        snprintf( cmd, sizeof(cmd), "\"%s\" --exit", self );
+    }
+    t0 = wall_ns();
+    for (i = 0; i < 10; i++)
+    {
+        if (!CreateProcessA( NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi )) fatal( "CreateProcess failed" );
+        WaitForSingleObject( pi.hProcess, INFINITE );
+        if (!GetExitCodeProcess( pi.hProcess, &code ) || code != 0) fatal( "the child exited with %lu", code );
+        CloseHandle( pi.hThread );
+        CloseHandle( pi.hProcess );
+    }
+    return (wall_ns() - t0) / 10 / 1000.0;  /* us per process */
+}
+
 /* the same runs: the two threads' own time (CPU time with --cpu-time) per operation */
 static double threads_own_time( void *arg )
 {
@@ -706,7 +739,7 @@ static void rows_vma(void)
 
 static const char *row_list[] =
 {
-    "cycle", "commit", "protect", "threads", "guard", "guard-inner", "query", "query-walk", "ww-first", "ww-get", "vma"
+    "cycle", "commit", "protect", "threads", "spawn", "guard", "guard-inner", "query", "query-walk", "ww-first", "ww-get", "vma"
 };
 
 static void usage(void)
@@ -739,6 +772,7 @@ int main( int argc, char **argv )
     void *veh;
     int i;
 
+    if (argc == 2 && !strcmp( argv[1], "--exit" )) return 0;   /* the spawn row's child */
     _setmode( _fileno( stdout ), _O_BINARY );  /* "\n", not "\r\n": the output is read by scripts */
     for (i = 1; i < argc; i++)
     {
@@ -803,6 +837,7 @@ int main( int argc, char **argv )
         if (!VirtualProtect( block, CHUNK, PAGE_READWRITE, &old )) fatal( "VirtualProtect failed" );
         release( block );
     }
+    if (selected( "spawn" )) run_row( "spawn", "us", bench_spawn, NULL );
     if (selected( "threads" ))
     {
         start_event = CreateEventA( NULL, TRUE, FALSE, NULL );
