@@ -393,22 +393,12 @@ NTSTATUS host_copy_to_user( void *dst, const void *src, size_t len )
 NTSTATUS host_copy_user_many( const struct mm_user_copy *ops, unsigned int count )
 {
     sigjmp_buf jb;
-    volatile unsigned int i;
-    NTSTATUS status = STATUS_SUCCESS;
+    NTSTATUS status;
 
     if (sigsetjmp( jb, 0 ))
         return STATUS_ACCESS_VIOLATION;
     recover_point = &jb;
-    for (i = 0; i < count; i++)
-    {
-        if (!ops[i].len) continue;
-        if (!(ops[i].to_user ? ops[i].dst : ops[i].src))
-        {
-            status = STATUS_ACCESS_VIOLATION;
-            break;
-        }
-        memcpy( ops[i].dst, ops[i].src, ops[i].len );
-    }
+    status = mm_run_user_copies( ops, count );
     __asm__ __volatile__( "" ::: "memory" );
     recover_point = NULL;
     return status;

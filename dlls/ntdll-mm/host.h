@@ -29,6 +29,7 @@
 #include "mm_entry.h"
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 
 MM_HIDDEN_BEGIN
 
@@ -108,6 +109,18 @@ struct mm_user_copy
     int         to_user;  /* dst is the user's memory (else src is) */
 };
 NTSTATUS host_copy_user_many( const struct mm_user_copy *ops, unsigned int count );
+
+/* the copies themselves, for a host's host_copy_user_many to run under its recovery point */
+static inline NTSTATUS mm_run_user_copies( const struct mm_user_copy *ops, unsigned int count )
+{
+    for (unsigned int i = 0; i < count; i++)
+    {
+        if (!ops[i].len) continue;
+        if (!(ops[i].to_user ? ops[i].dst : ops[i].src)) return STATUS_ACCESS_VIOLATION;
+        memcpy( ops[i].dst, ops[i].src, ops[i].len );
+    }
+    return STATUS_SUCCESS;
+}
 
 /* Bracket every hold of mm.lock: host_lock_enter runs just before the core takes the lock
  * (shared or exclusive), host_lock_leave just after it released it, on the same thread.  The

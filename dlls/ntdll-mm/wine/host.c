@@ -227,30 +227,16 @@ NTSTATUS mmw_guarded_copy( void *dst, const void *src, SIZE_T len )
 NTSTATUS host_copy_user_many( const struct mm_user_copy *ops, unsigned int count )
 {
     volatile NTSTATUS status = STATUS_SUCCESS;
-    unsigned int i;
     void *outer;
 
-    if (!mmw_teb_ready)
-    {
-        for (i = 0; i < count; i++)
-            if (ops[i].len) memcpy( ops[i].dst, ops[i].src, ops[i].len );
-        return STATUS_SUCCESS;
-    }
+    /* before the first TEB: Wine's own start-up code, with pointers of its own */
+    if (!mmw_teb_ready) return mm_run_user_copies( ops, count );
     /* as in mmw_guarded_copy: the thread's outer __TRY is set aside meanwhile */
     outer = ntdll_get_thread_data()->jmp_buf;
     ntdll_get_thread_data()->jmp_buf = NULL;
     __TRY
     {
-        for (i = 0; i < count; i++)
-        {
-            if (!ops[i].len) continue;
-            if (!(ops[i].to_user ? ops[i].dst : ops[i].src))
-            {
-                status = STATUS_ACCESS_VIOLATION;
-                break;
-            }
-            memcpy( ops[i].dst, ops[i].src, ops[i].len );
-        }
+        status = mm_run_user_copies( ops, count );
     }
     __EXCEPT
     {
