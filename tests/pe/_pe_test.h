@@ -111,9 +111,11 @@ struct mm_fault
     LONG      count;    /* exceptions seen at a probe since mm_reset_fault() */
     DWORD     code;     /* last exception code */
     ULONG_PTR info[2];  /* ExceptionInformation[0..1]: access kind, address */
+    DWORD     nparams;  /* NumberParameters */
+    ULONG_PTR info2;    /* ExceptionInformation[2] when there is one (STATUS_IN_PAGE_ERROR: the I/O status) */
 };
 extern struct mm_fault mm_last_fault;
-extern unsigned int mm_probe_read( const volatile void *addr );  /* 0xffff after an access violation */
+extern unsigned int mm_probe_read( const volatile void *addr );  /* 0xffff after an access violation or in-page error */
 extern void mm_probe_write( volatile void *addr, unsigned int byte );
 extern void mm_install_fault_handler(void);
 extern void mm_reset_fault(void);

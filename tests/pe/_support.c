@@ -79,10 +79,13 @@ static LONG CALLBACK mm_fault_handler( EXCEPTION_POINTERS *ptrs )
     mm_last_fault.code = rec->ExceptionCode;
     mm_last_fault.info[0] = rec->NumberParameters > 0 ? rec->ExceptionInformation[0] : ~(ULONG_PTR)0;
     mm_last_fault.info[1] = rec->NumberParameters > 1 ? rec->ExceptionInformation[1] : ~(ULONG_PTR)0;
+    mm_last_fault.nparams = rec->NumberParameters;
+    mm_last_fault.info2 = rec->NumberParameters > 2 ? rec->ExceptionInformation[2] : ~(ULONG_PTR)0;
 
-    if (rec->ExceptionCode == STATUS_ACCESS_VIOLATION)
+    if (rec->ExceptionCode == STATUS_ACCESS_VIOLATION || rec->ExceptionCode == STATUS_IN_PAGE_ERROR)
     {
-        /* skip the faulting access; a read then returns 0xffff */
+        /* skip the faulting access (the page cannot be read in either); a read then
+         * returns 0xffff */
         if (pc == mm_probe_read_insn)
         {
             ctx->Rax = 0xffff;

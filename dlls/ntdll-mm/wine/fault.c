@@ -120,6 +120,9 @@ NTSTATUS virtual_handle_fault( void *addr, DWORD err, void *stack )
     struct mm_fault fault;
     NTSTATUS ret;
 
+    /* a SIGBUS (host.c): a view page past the end of its file */
+    if (mmw_take_bus_fault( addr ))
+        return mm_classify_bus_fault( addr, err & 9, &fault ) == MM_FAULT_RAISE ? fault.code : STATUS_ACCESS_VIOLATION;
     /* Wine's thread-start stack clearing is undone first (thread.c) */
     if (mmw_teb_ready && !is_inside_signal_stack( stack )) mmw_stack_fixup( stack );
     /* a fault while already on the signal stack is never stack growth (Wine's rule) */

@@ -79,6 +79,35 @@ static void defer_handler( int sig, siginfo_t *info, void *ucontext )
     wine_action[sig].sa_sigaction( sig, info, ucontext );
 }
 
+/* Wine 8.0 handles SIGBUS with its SIGSEGV handler, which asks virtual_handle_fault about a
+ * page fault without saying which signal it was.  The wrapper notes the address of a SIGBUS
+ * for an address the mapping's file no longer backs (BUS_ADRERR), so that the fault is
+ * STATUS_IN_PAGE_ERROR as on NT instead of an access violation (mmw_take_bus_fault). */
+static struct sigaction wine_bus_action;
+static __thread void *bus_fault_addr __attribute__((tls_model("initial-exec")));
+
+static void bus_handler( int sig, siginfo_t *info, void *ucontext )
+{
+#ifdef __x86_64__
+    /* 32-bit code: another %fs, no TLS of ours (see defer_handler) */
+    if ((((ucontext_t *)ucontext)->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) != 0x33)
+    {
+        wine_bus_action.sa_sigaction( sig, info, ucontext );
+        return;
+    }
+#endif
+    if (info->si_code == BUS_ADRERR) bus_fault_addr = info->si_addr;
+    wine_bus_action.sa_sigaction( sig, info, ucontext );
+    bus_fault_addr = NULL;
+}
+
+int mmw_take_bus_fault( void *addr )
+{
+    if (!bus_fault_addr || bus_fault_addr != addr) return 0;
+    bus_fault_addr = NULL;
+    return 1;
+}
+
 /* the signals whose handlers must not run under mm.lock: Wine's server signals and SIGQUIT */
 static void lock_signal_set( sigset_t *set )
 {
@@ -107,6 +136,18 @@ static void defer_install( void )
         wine_action[sig] = sa;
         sa.sa_sigaction = defer_handler;
         if (sigaction( sig, &sa, NULL )) wine_action[sig].sa_sigaction = NULL;
+    }
+    /* SIGBUS: only Wine's own handler, the one it installs for SIGSEGV too */
+    if (!sigaction( SIGBUS, NULL, &sa ) && (sa.sa_flags & SA_SIGINFO) && sa.sa_sigaction != bus_handler)
+    {
+        struct sigaction segv;
+
+        if (!sigaction( SIGSEGV, NULL, &segv ) && segv.sa_sigaction == sa.sa_sigaction)
+        {
+            wine_bus_action = sa;
+            sa.sa_sigaction = bus_handler;
+            sigaction( SIGBUS, &sa, NULL );
+        }
     }
     __atomic_store_n( &defer_state, 2, __ATOMIC_RELEASE );
     TRACE( "signal handlers wrapped: server signals are deferred while mm.lock is held\n" );

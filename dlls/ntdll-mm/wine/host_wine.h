@@ -87,5 +87,7 @@ extern int mmw_teb_ready DECLSPEC_HIDDEN;
 /* Copy with Wine's unix-side exception handling: STATUS_ACCESS_VIOLATION if the copy faults
  * (the outer __TRY handler of the thread, if any, is restored afterwards). */
 NTSTATUS mmw_guarded_copy( void *dst, const void *src, SIZE_T len ) DECLSPEC_HIDDEN;
+/* host.c: whether the fault at addr is the SIGBUS the calling thread is handling (consumed) */
+int mmw_take_bus_fault( void *addr ) DECLSPEC_HIDDEN;
 
 #endif /* NTDLL_MM_HOST_WINE_H */
