@@ -13,9 +13,14 @@
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include "util.h"
 #include "image_util.h"
 
@@ -708,5 +713,64 @@ done:
     if (v1) NtUnmapViewOfSection( NtCurrentProcess(), v1 );
     if (v2) NtUnmapViewOfSection( NtCurrentProcess(), v2 );
     NtClose( section );
+    free_pe( &pe );
+}
+
+/* Child of the test below: a private mount namespace with a noexec tmpfs holding the image.
+ * Exits 0 when the view is right, else the number of the step that failed. */
+static void noexec_child( void *arg )
+{
+    struct test_pe *pe = arg;
+    char dir[] = "/tmp/ntdll-mm-noexec-XXXXXX", path[64], report[256];
+    HANDLE file, section = NULL;
+    unsigned char *view = NULL;
+    SIZE_T size = 0;
+    void *p;
+    int fd;
+
+    if (unshare( CLONE_NEWNS ) || mount( NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL )) _exit( 10 );
+    if (!mkdtemp( dir )) _exit( 11 );
+    if (mount( "ntdll-mm-noexec", dir, "tmpfs", MS_NOEXEC, "size=1m" )) _exit( 12 );
+    snprintf( path, sizeof(path), "%s/image.dll", dir );
+    if ((fd = open( path, O_CREAT | O_RDWR, 0700 )) < 0 || write( fd, pe->data, pe->size ) != (ssize_t)pe->size)
+        _exit( 13 );
+    /* the mount refuses executable mappings of its files: what the test is about */
+    if ((p = mmap( NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0 )) != MAP_FAILED) _exit( 14 );
+    if (ntdll_mm_file_handle_from_fd( fd, GENERIC_READ | GENERIC_EXECUTE, &file )) _exit( 15 );
+    if (NtCreateSection( &section, SECTION_ALL_ACCESS, NULL, NULL, PAGE_EXECUTE_READ, SEC_IMAGE, file )) _exit( 16 );
+    if (NtMapViewOfSection( section, NtCurrentProcess(), (void **)&view, 0, 0, NULL, &size, ViewShare, 0,
+                            PAGE_READONLY ))
+        _exit( 17 );
+    /* .text executable in the kernel, the layout as anywhere else, the map consistent */
+    if (kernel_map_named( view + 0x1000, "r-xp" ) != 1) _exit( 18 );
+    if (view[0x1000] != al_byte( 0x1000 ) || view[0x31ff] != al_byte( 0x31ff ) || view[0x3200] || view[0x4000] != al_byte( 0x4200 ))
+        _exit( 19 );
+    if (ntdll_mm_check_invariants( report, sizeof(report) )) _exit( 20 );
+    NtUnmapViewOfSection( NtCurrentProcess(), view );
+    NtClose( section );
+    NtClose( file );
+    close( fd );
+    umount2( dir, MNT_DETACH );
+    rmdir( dir );
+    _exit( 0 );
+}
+
+/* Wine's virtual.c reads an image's sections into memory when its file sits on a noexec mount
+ * (mmap with PROT_EXEC fails there); so must we: the file is not mapped, and the code is
+ * executable as usual. */
+TEST(NtMapViewOfSection_sec_image_on_noexec_mount_is_copied)
+{
+    struct test_pe pe;
+    int st;
+
+    if (geteuid())
+    {
+        skip( "a noexec tmpfs needs root (mounted in a private mount namespace)\n" );
+        return;
+    }
+    build_aligned_pe( &pe );
+    st = run_in_child( noexec_child, &pe );
+    ok( WIFEXITED( st ) && WEXITSTATUS( st ) == 0, "child: status %#x (exit code = failed step, see noexec_child)\n",
+        st );
     free_pe( &pe );
 }

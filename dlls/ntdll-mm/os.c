@@ -627,9 +627,12 @@ ssize_t os_file_read( int fd, void *buf, size_t size, uint64_t offset )
     return done;
 }
 
-const void *os_map_readonly( int fd, size_t size )
+const void *os_map_readonly( int fd, size_t size, int *exec )
 {
-    void *p = mmap( NULL, size, PROT_READ, MAP_PRIVATE, fd, 0 );
+    void *p = mmap( NULL, size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0 );
+
+    *exec = p != MAP_FAILED;
+    if (p == MAP_FAILED && (errno == EPERM || errno == EACCES)) p = mmap( NULL, size, PROT_READ, MAP_PRIVATE, fd, 0 );
     return p == MAP_FAILED ? NULL : p;
 }
 

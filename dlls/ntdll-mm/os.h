@@ -122,8 +122,10 @@ int os_file_grow( int fd, uint64_t size );
 ssize_t os_file_read( int fd, void *buf, size_t size, uint64_t offset );
 /* fd's first size bytes mapped read-only where the kernel chooses (outside any range of ours),
  * to read a file in place; NULL on failure.  Pages past the end of the file fault (SIGBUS):
- * callers read only what they checked against the file size.  os_unmap_readonly undoes it. */
-const void *os_map_readonly( int fd, size_t size );
+ * callers read only what they checked against the file size.  *exec tells whether the file
+ * may also be mapped executable (not on a noexec mount: EPERM/EACCES for PROT_EXEC).
+ * os_unmap_readonly undoes it. */
+const void *os_map_readonly( int fd, size_t size, int *exec );
 void os_unmap_readonly( const void *addr, size_t size );
 
 /* mlock / munlock: pages stay resident (RLIMIT_MEMLOCK applies to unprivileged users) */

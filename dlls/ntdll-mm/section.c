@@ -253,12 +253,12 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
     unsigned char *copy = NULL;
     NTSTATUS status;
     ssize_t got;
-    int fd, direct = 0;
+    int fd, direct = 0, exec = 0;
 
     *keep_fd = 0;
     if (!file_size || file_size >= ((uint64_t)1 << 32)) return STATUS_INVALID_FILE_FOR_SECTION;
     /* read in place; a file that cannot be mapped is read into memory */
-    if (!(file = os_map_readonly( file_fd, file_size )))
+    if (!(file = os_map_readonly( file_fd, file_size, &exec )))
     {
         if (!(copy = malloc( file_size ))) return STATUS_NO_MEMORY;
         if ((got = os_file_read( file_fd, copy, file_size, 0 )) != (ssize_t)file_size)
@@ -295,8 +295,9 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
         for (unsigned int i = 0; !status && i < section->image.nsections; i++)
         {
             const struct mm_image_section *sec = &section->image.sections[i];
-            /* a file read into memory (no mmap) cannot be mapped either */
-            uint32_t skip = copy ? 0 : direct_part( &section->image, i );
+            /* a file read into memory (no mmap) cannot be mapped either, nor one on a noexec
+             * mount (code must become executable; Wine's virtual.c falls back to read() too) */
+            uint32_t skip = copy || !exec ? 0 : direct_part( &section->image, i );
 
             section->direct_size[i] = skip;
             direct |= !!skip;
