@@ -20,18 +20,19 @@
 
 static SIZE_T page;
 
-static long linux_syscall3( long nr, long a, long b, long c )
+/* Linux' system call convention, 64-bit arguments (long is 32 bits in Windows' ABI) */
+static long long linux_syscall3( long long nr, long long a, long long b, long long c )
 {
-    long ret;
+    long long ret;
 
     __asm__ __volatile__( "syscall" : "=a" (ret) : "0" (nr), "D" (a), "S" (b), "d" (c) : "rcx", "r11", "memory" );
     return ret;
 }
 
 /* truncate the file at unix_path to size with Linux' open/ftruncate/close */
-static BOOL linux_truncate( const char *unix_path, long size )
+static BOOL linux_truncate( const char *unix_path, long long size )
 {
-    long fd = linux_syscall3( 2 /* open */, (long)unix_path, 01 /* O_WRONLY */, 0 ), ret;
+    long long fd = linux_syscall3( 2 /* open */, (LONG_PTR)unix_path, 01 /* O_WRONLY */, 0 ), ret;
 
     if (fd < 0) return FALSE;
     ret = linux_syscall3( 77 /* ftruncate */, fd, size, 0 );

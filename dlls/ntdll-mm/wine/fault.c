@@ -23,6 +23,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "host_wine.h"
+#include "nt_wine.h"
 
 #include <errno.h>
 #include <string.h>
@@ -115,6 +116,31 @@ static enum mm_fault_result classify( void *addr, int access, BOOL use_stack, st
     return res;
 }
 
+/* NT commits a page of a SEC_RESERVE mapping in every view at once; here a commit made by
+ * another process reaches this one through the server (section.c, pull_committed).  A fault on
+ * a reserved page of such a view asks the server first: if the page was committed meanwhile,
+ * it is committed here and the access is retried.  Only for faults in the program's own code
+ * (the stack pointer on the thread's Windows stack: no unix-side lock of Wine's can be held)
+ * and when this thread does not hold mm.lock.  Lock: none. */
+static BOOL pull_reserve_commit( void *addr, void *stack )
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    TEB *teb;
+
+    if (!mmw_teb_ready || mmw_lock_held() || is_inside_signal_stack( stack )) return FALSE;
+    teb = NtCurrentTeb();
+    if ((char *)stack < (char *)teb->DeallocationStack || (char *)stack > (char *)teb->Tib.StackBase) return FALSE;
+    if (mm_NtQueryVirtualMemory( NtCurrentProcess(), addr, MemoryBasicInformation, &mbi, sizeof(mbi), NULL ) ||
+        mbi.State != MEM_RESERVE || mbi.Type != MEM_MAPPED)
+        return FALSE;
+    mmw_sync_committed( addr );
+    if (mm_NtQueryVirtualMemory( NtCurrentProcess(), addr, MemoryBasicInformation, &mbi, sizeof(mbi), NULL ) ||
+        mbi.State != MEM_COMMIT)
+        return FALSE;
+    TRACE( "%p: committed by another process, now here too\n", addr );
+    return TRUE;
+}
+
 NTSTATUS virtual_handle_fault( void *addr, DWORD err, void *stack )
 {
     struct mm_fault fault;
@@ -138,6 +164,8 @@ NTSTATUS virtual_handle_fault( void *addr, DWORD err, void *stack )
         ret = STATUS_ACCESS_VIOLATION;
         break;
     }
+    /* a page another process committed in a SEC_RESERVE view: retry once it is here too */
+    if (ret == STATUS_ACCESS_VIOLATION && pull_reserve_commit( addr, stack )) ret = STATUS_SUCCESS;
     /* the reserved part of the thread's own stack: commit down to the fault (see thread.c) */
     if (ret == STATUS_ACCESS_VIOLATION && mmw_teb_ready && !is_inside_signal_stack( stack ))
     {

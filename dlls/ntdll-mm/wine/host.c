@@ -101,6 +101,11 @@ static void bus_handler( int sig, siginfo_t *info, void *ucontext )
     bus_fault_addr = NULL;
 }
 
+int mmw_lock_held( void )
+{
+    return lock_depth != 0;
+}
+
 int mmw_take_bus_fault( void *addr )
 {
     if (!bus_fault_addr || bus_fault_addr != addr) return 0;

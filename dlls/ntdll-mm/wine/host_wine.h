@@ -89,5 +89,7 @@ extern int mmw_teb_ready DECLSPEC_HIDDEN;
 NTSTATUS mmw_guarded_copy( void *dst, const void *src, SIZE_T len ) DECLSPEC_HIDDEN;
 /* host.c: whether the fault at addr is the SIGBUS the calling thread is handling (consumed) */
 int mmw_take_bus_fault( void *addr ) DECLSPEC_HIDDEN;
+/* host.c: whether the calling thread holds mm.lock (a fault handler must not take it then) */
+int mmw_lock_held( void ) DECLSPEC_HIDDEN;
 
 #endif /* NTDLL_MM_HOST_WINE_H */
