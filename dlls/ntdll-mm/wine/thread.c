@@ -365,10 +365,6 @@ BOOL mmw_stack_start_clear( void *addr, void *sp, BOOL *overflow )
     char *dealloc = teb->DeallocationStack, *limit = teb->Tib.StackLimit, *base = teb->Tib.StackBase;
     char *page = addr;
 
-    /* not the main thread: its stack was used by the process initialisation before, and
-     * undoing there broke wineboot (a read at rsp faulted with mm.lock held; not understood
-     * yet).  Only threads created later get NT's view of their stack. */
-    if (teb == first_teb) return FALSE;
     if (addr != sp || teb->WowTebOffset || !dealloc || base - dealloc < START_CLEAR_SIZE + 3 * MM_PAGE_SIZE ||
         page != base - MM_PAGE_SIZE - START_CLEAR_SIZE || page < dealloc + 2 * MM_PAGE_SIZE ||
         page >= limit || limit > base)
@@ -403,7 +399,7 @@ static char *syscall_user_sp( void )
 void mmw_stack_fixup( void *sp )
 {
     TEB *teb;
-    char *lo, *limit, *top, *guard, *dealloc;
+    char *lo, *limit, *top, *guard, *dealloc, *here;
     MEMORY_BASIC_INFORMATION mbi;
     SIZE_T len;
     void *p;
@@ -417,6 +413,15 @@ void mmw_stack_fixup( void *sp )
     start_clear.lo = NULL;
     teb = NtCurrentTeb();
     dealloc = teb->DeallocationStack;
+    /* Wine runs some unix code of a process's main thread on the program's stack itself (during
+     * its start-up, before the syscall dispatcher's kernel stack is in use): then the live part
+     * of the stack is below the program's last stack pointer, and nothing may go.  Later. */
+    here = __builtin_frame_address( 0 );
+    if (here >= dealloc && here < (char *)teb->Tib.StackBase)
+    {
+        start_clear.lo = lo;
+        return;
+    }
     if ((char *)sp < dealloc || (char *)sp >= (char *)teb->Tib.StackBase) sp = syscall_user_sp();
     if ((char *)sp < dealloc || (char *)sp >= (char *)teb->Tib.StackBase) return;
     /* frames the program built meanwhile (and the red zone below rsp) stay */
