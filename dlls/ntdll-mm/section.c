@@ -237,7 +237,8 @@ void mm_section_set_shared_fd( struct mm_section *s, int fd )
  * FileAlignment 0x1000 and are megabytes each, and copying them for every process doubled the
  * start-up time of a Wine process.  The rest (headers, each section's last partial page with
  * NT's zero fill, data at 512-byte file offsets, a flat image) is laid out in a memfd of the
- * image's size, sparse where the file serves.  Returns whether section i is direct. */
+ * image's size, sparse where the file serves.  Returns the bytes of section i views map from
+ * the file (whole pages at a page-aligned file offset), 0 when none. */
 static uint32_t direct_part( const struct mm_image *img, unsigned int i )
 {
     const struct mm_image_section *sec = &img->sections[i];
@@ -326,6 +327,16 @@ done:
     return status;
 }
 
+/* the bytes of section i that a view of view_size bytes takes from image_fd (0: none) */
+static size_t direct_len( const struct mm_section *section, unsigned int i, size_t view_size )
+{
+    uint32_t rva = section->image.sections[i].rva;
+    size_t len;
+
+    if (section->image_fd < 0 || !(len = section->direct_size[i]) || rva >= view_size) return 0;
+    return len < view_size - rva ? len : view_size - rva;
+}
+
 /* Lock: exclusive.  Map the direct parts of an image view (see direct_part) from the file, over
  * the memfd mapped at base: prot is the view's kernel protection at this point. */
 static NTSTATUS map_direct_parts( struct mm_section *section, uintptr_t base, size_t view_size, int prot )
@@ -333,15 +344,12 @@ static NTSTATUS map_direct_parts( struct mm_section *section, uintptr_t base, si
     const struct mm_image *img = &section->image;
 
     MM_ASSERT_EXCLUSIVE();
-    if (section->image_fd < 0) return STATUS_SUCCESS;
     for (unsigned int i = 0; i < img->nsections; i++)
     {
         const struct mm_image_section *sec = &img->sections[i];
-        size_t len = section->direct_size[i];
+        size_t len = direct_len( section, i, view_size );
 
-        if (!len || sec->rva >= view_size) continue;
-        if (len > view_size - sec->rva) len = view_size - sec->rva;
-        if (os_map_file( base + sec->rva, len, prot, section->image_fd, sec->raw_offset, 0, 1 ))
+        if (len && os_map_file( base + sec->rva, len, prot, section->image_fd, sec->raw_offset, 0, 1 ))
             return STATUS_NO_MEMORY;
     }
     return STATUS_SUCCESS;
@@ -570,12 +578,10 @@ static NTSTATUS relocate_view( struct mm_section *section, uintptr_t base, size_
 
     if (!(buf = malloc( size ))) return STATUS_NO_MEMORY;
     status = os_file_read( section->fd, buf, size, 0 ) == (ssize_t)size ? STATUS_SUCCESS : STATUS_NO_MEMORY;
-    for (unsigned int i = 0; !status && section->image_fd >= 0 && i < img->nsections; i++)
+    for (unsigned int i = 0; !status && i < img->nsections; i++)
     {
-        size_t len = section->direct_size[i];
-        if (!len || img->sections[i].rva >= size) continue;
-        if (len > size - img->sections[i].rva) len = size - img->sections[i].rva;
-        if (os_file_read( section->image_fd, buf + img->sections[i].rva, len, img->sections[i].raw_offset ) !=
+        size_t len = direct_len( section, i, size );
+        if (len && os_file_read( section->image_fd, buf + img->sections[i].rva, len, img->sections[i].raw_offset ) !=
             (ssize_t)len)
             status = STATUS_NO_MEMORY;
     }

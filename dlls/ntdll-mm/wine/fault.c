@@ -129,7 +129,7 @@ static BOOL pull_reserve_commit( void *addr, void *stack )
 
     if (!mmw_teb_ready || mmw_lock_held() || is_inside_signal_stack( stack )) return FALSE;
     teb = NtCurrentTeb();
-    if ((char *)stack < (char *)teb->DeallocationStack || (char *)stack > (char *)teb->Tib.StackBase) return FALSE;
+    if (!mmw_in_own_stack( teb, stack )) return FALSE;
     if (mm_NtQueryVirtualMemory( NtCurrentProcess(), addr, MemoryBasicInformation, &mbi, sizeof(mbi), NULL ) ||
         mbi.State != MEM_RESERVE || mbi.Type != MEM_MAPPED)
         return FALSE;

@@ -60,17 +60,25 @@ static __thread sigset_t lock_saved_mask __attribute__((tls_model("initial-exec"
 static struct sigaction wine_action[DEFER_MAX];   /* the wrapped handlers, by signal */
 static int defer_state;                           /* 0 not yet, 1 being installed, 2 installed */
 
-static void defer_handler( int sig, siginfo_t *info, void *ucontext )
+/* Whether a signal interrupted 64-bit code, whose %fs is the thread's own: our TLS is only
+ * usable then.  Interrupted 32-bit code (a wow64 build) has another %fs, which Wine's handler
+ * restores; mm.lock is only ever held by 64-bit code. */
+static inline int interrupted_own_tls( void *ucontext )
 {
 #ifdef __x86_64__
-    /* mm.lock is only held by 64-bit code, whose %fs is the thread's own (the TLS below);
-     * interrupted 32-bit code (a wow64 build) has another %fs, which Wine's handler restores */
-    if ((((ucontext_t *)ucontext)->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) != 0x33)
+    return (((ucontext_t *)ucontext)->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) == 0x33;
+#else
+    return 1;
+#endif
+}
+
+static void defer_handler( int sig, siginfo_t *info, void *ucontext )
+{
+    if (!interrupted_own_tls( ucontext ))
     {
         wine_action[sig].sa_sigaction( sig, info, ucontext );
         return;
     }
-#endif
     if (lock_depth)
     {
         lock_deferred |= 1u << sig;
@@ -88,14 +96,11 @@ static __thread void *bus_fault_addr __attribute__((tls_model("initial-exec")));
 
 static void bus_handler( int sig, siginfo_t *info, void *ucontext )
 {
-#ifdef __x86_64__
-    /* 32-bit code: another %fs, no TLS of ours (see defer_handler) */
-    if ((((ucontext_t *)ucontext)->uc_mcontext.gregs[REG_CSGSFS] & 0xffff) != 0x33)
+    if (!interrupted_own_tls( ucontext ))
     {
         wine_bus_action.sa_sigaction( sig, info, ucontext );
         return;
     }
-#endif
     if (info->si_code == BUS_ADRERR) bus_fault_addr = info->si_addr;
     wine_bus_action.sa_sigaction( sig, info, ucontext );
     bus_fault_addr = NULL;

@@ -92,4 +92,10 @@ int mmw_take_bus_fault( void *addr ) DECLSPEC_HIDDEN;
 /* host.c: whether the calling thread holds mm.lock (a fault handler must not take it then) */
 int mmw_lock_held( void ) DECLSPEC_HIDDEN;
 
+/* whether p lies in the thread's own Windows stack, [DeallocationStack, StackBase) */
+static inline BOOL mmw_in_own_stack( const TEB *teb, const void *p )
+{
+    return (const char *)p >= (const char *)teb->DeallocationStack && (const char *)p < (const char *)teb->Tib.StackBase;
+}
+
 #endif /* NTDLL_MM_HOST_WINE_H */

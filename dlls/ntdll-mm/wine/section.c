@@ -243,36 +243,20 @@ static NTSTATUS unix_fd_of( HANDLE handle, ACCESS_MASK access, int *fd )
     return STATUS_SUCCESS;
 }
 
-NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed,
-                          struct host_object **obj, ACCESS_MASK *granted )
+/* The core section of a mapping the server described, from this process's cache or made
+ * now; shared_file (the server's file of an image's shared sections, or 0) stays the caller's. */
+static NTSTATUS section_of_mapping( HANDLE handle, unsigned int sec_flags, mem_size_t full_size, HANDLE shared_file,
+                                    struct mm_section **ret )
 {
     struct cached_section key, *entry;
-    struct mm_section *section;
-    pe_image_info_t *image = NULL;
-    unsigned int sec_flags, status;
-    mem_size_t full_size;
-    HANDLE shared_file;
     struct stat st;
+    NTSTATUS status;
+    ULONG protect;
     int fd, fl;
 
-    *obj = NULL;
-    if (granted) *granted = 0;
-    /* the core asks the Wine host for sections only: files are the server's business */
-    if (type != HOST_SECTION) return STATUS_OBJECT_TYPE_MISMATCH;
-
-    /* the server checks the handle, its type and its access */
-    if ((status = mmw_get_mapping_info( handle, needed, &sec_flags, &full_size, &shared_file, &image )))
-        return status;
-    free( image );
-
-    if ((status = unix_fd_of( handle, 0, &fd )))
-    {
-        if (shared_file) NtClose( shared_file );
-        return status;
-    }
+    if ((status = unix_fd_of( handle, 0, &fd ))) return status;
     if (fstat( fd, &st ) == -1 || (fl = fcntl( fd, F_GETFL )) == -1)
     {
-        if (shared_file) NtClose( shared_file );
         close( fd );
         return STATUS_INVALID_HANDLE;
     }
@@ -295,46 +279,62 @@ NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed
         key.file_size = st.st_size;
     }
 
-    if ((section = cache_find( &key )))
+    if ((*ret = cache_find( &key )))
     {
-        if (shared_file) NtClose( shared_file );
         close( fd );
+        return STATUS_SUCCESS;
     }
-    else
+    if (!(entry = malloc( sizeof(*entry) )))
     {
-        ULONG protect = key.writable ? PAGE_EXECUTE_READWRITE : PAGE_EXECUTE_WRITECOPY;
-
-        if (!(entry = malloc( sizeof(*entry) )))
-        {
-            if (shared_file) NtClose( shared_file );
-            close( fd );
-            return STATUS_NO_MEMORY;
-        }
-        *entry = key;
-        /* the core takes the descriptor, also on failure */
-        status = mm_section_create_from_fd( fd, key.flags, protect, full_size, key.writable, NULL, &entry->section );
-        if (status)
-        {
-            WARN( "mapping %p: core section failed %08x\n", handle, status );
-            if (shared_file) NtClose( shared_file );
-            free( entry );
-            return status;
-        }
-        /* the server's file of the image's shared sections, common to every process (its
-         * layout is the one the core expects); without it the core's own copy serves */
-        if (shared_file)
-        {
-            int shared_fd;
-
-            if (!unix_fd_of( shared_file, FILE_READ_DATA | FILE_WRITE_DATA, &shared_fd ))
-                mm_section_set_shared_fd( entry->section, shared_fd );
-            else WARN( "mapping %p: no descriptor for its shared sections\n", handle );
-            NtClose( shared_file );
-        }
-        TRACE( "mapping %p: new section %p flags %08x size %s\n", handle, entry->section, (int)key.flags,
-               wine_dbgstr_longlong( full_size ) );
-        section = cache_add( entry );
+        close( fd );
+        return STATUS_NO_MEMORY;
     }
+    *entry = key;
+    protect = key.writable ? PAGE_EXECUTE_READWRITE : PAGE_EXECUTE_WRITECOPY;
+    /* the core takes the descriptor, also on failure */
+    if ((status = mm_section_create_from_fd( fd, key.flags, protect, full_size, key.writable, NULL, &entry->section )))
+    {
+        WARN( "mapping %p: core section failed %08x\n", handle, (int)status );
+        free( entry );
+        return status;
+    }
+    /* the server's file of the image's shared sections, common to every process (its
+     * layout is the one the core expects); without it the core's own copy serves */
+    if (shared_file)
+    {
+        int shared_fd;
+
+        if (!unix_fd_of( shared_file, FILE_READ_DATA | FILE_WRITE_DATA, &shared_fd ))
+            mm_section_set_shared_fd( entry->section, shared_fd );
+        else WARN( "mapping %p: no descriptor for its shared sections\n", handle );
+    }
+    TRACE( "mapping %p: new section %p flags %08x size %s\n", handle, entry->section, (int)key.flags,
+           wine_dbgstr_longlong( full_size ) );
+    *ret = cache_add( entry );
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed,
+                          struct host_object **obj, ACCESS_MASK *granted )
+{
+    struct mm_section *section;
+    pe_image_info_t *image = NULL;
+    unsigned int sec_flags, status;
+    mem_size_t full_size;
+    HANDLE shared_file;
+
+    *obj = NULL;
+    if (granted) *granted = 0;
+    /* the core asks the Wine host for sections only: files are the server's business */
+    if (type != HOST_SECTION) return STATUS_OBJECT_TYPE_MISMATCH;
+
+    /* the server checks the handle, its type and its access */
+    if ((status = mmw_get_mapping_info( handle, needed, &sec_flags, &full_size, &shared_file, &image )))
+        return status;
+    free( image );
+    status = section_of_mapping( handle, sec_flags, full_size, shared_file, &section );
+    if (shared_file) NtClose( shared_file );
+    if (status) return status;
     *obj = mm_section_object( section );
     if (granted) *granted = handle_access( handle );
     return STATUS_SUCCESS;

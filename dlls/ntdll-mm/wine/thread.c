@@ -39,7 +39,6 @@ static char *teb_area;           /* current reservation of TEB blocks */
 static unsigned int teb_area_next;   /* blocks of it not handed out yet (taken from the top) */
 static void *free_tebs;          /* freed blocks, linked through their first pointer */
 static struct list all_tebs = LIST_INIT( all_tebs );
-static TEB *first_teb;           /* the main thread's */
 
 /* below 2 GB, so that the 32-bit TEB of a wow64 thread is addressable */
 static const ULONG_PTR teb_zero_bits = 0x7fffffff;
@@ -124,7 +123,7 @@ TEB *virtual_alloc_first_teb(void)
     }
     teb_area_next = TEB_BLOCKS - 2;
     peb = (PEB *)(teb_area + (TEB_BLOCKS - 1) * TEB_BLOCK_SIZE);
-    teb = first_teb = setup_teb( teb_area + (TEB_BLOCKS - 2) * TEB_BLOCK_SIZE, FALSE );
+    teb = setup_teb( teb_area + (TEB_BLOCKS - 2) * TEB_BLOCK_SIZE, FALSE );
     pthread_key_create( &teb_key, NULL );
     pthread_setspecific( teb_key, teb );
     mmw_teb_ready = 1;
@@ -399,7 +398,7 @@ static char *syscall_user_sp( void )
 void mmw_stack_fixup( void *sp )
 {
     TEB *teb;
-    char *lo, *limit, *top, *guard, *dealloc, *here;
+    char *lo, *limit, *top, *guard, *dealloc;
     MEMORY_BASIC_INFORMATION mbi;
     SIZE_T len;
     void *p;
@@ -416,14 +415,13 @@ void mmw_stack_fixup( void *sp )
     /* Wine runs some unix code of a process's main thread on the program's stack itself (during
      * its start-up, before the syscall dispatcher's kernel stack is in use): then the live part
      * of the stack is below the program's last stack pointer, and nothing may go.  Later. */
-    here = __builtin_frame_address( 0 );
-    if (here >= dealloc && here < (char *)teb->Tib.StackBase)
+    if (mmw_in_own_stack( teb, __builtin_frame_address( 0 ) ))
     {
         start_clear.lo = lo;
         return;
     }
-    if ((char *)sp < dealloc || (char *)sp >= (char *)teb->Tib.StackBase) sp = syscall_user_sp();
-    if ((char *)sp < dealloc || (char *)sp >= (char *)teb->Tib.StackBase) return;
+    if (!mmw_in_own_stack( teb, sp )) sp = syscall_user_sp();
+    if (!mmw_in_own_stack( teb, sp )) return;
     /* frames the program built meanwhile (and the red zone below rsp) stay */
     top = (char *)mm_round_down( (uintptr_t)sp - 128, MM_PAGE_MASK );
     if (top > limit) top = limit;
