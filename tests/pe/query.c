@@ -127,6 +127,33 @@ static void test_VirtualQuery_walk_is_contiguous(void)
     trace( "%u regions in the user address space\n", regions );
 }
 
+/* The main thread's stack as NT lays it out: the pages between the live part and the guard
+ * page are reserved, not committed (ntdll's virtual test, test_stack_growth_thread, for other
+ * threads; the main thread is one like them).  Wine commits whole stacks; its PE-side thread
+ * start also zero-fills 0xf0000 bytes of every stack, which ntdll-mm gives back at the next
+ * memory call. */
+static void test_main_thread_stack_is_reserved_below_its_limit(void)
+{
+    MEMORY_BASIC_INFORMATION info;
+    NT_TIB *tib;
+    char *probe;
+
+    /* NtCurrentTeb() from %gs:0x30 (NT_TIB.Self); MinGW's inline version trips -Warray-bounds */
+    __asm__( "movq %%gs:0x30, %0" : "=r" (tib) );
+    probe = (char *)tib->StackBase - 0x80000;
+
+    ok( mm_query( &info, &info ), "VirtualQuery of the stack failed\n" );   /* the memory call */
+    if ((char *)tib->StackBase - 0x100000 < (char *)info.AllocationBase)
+    {
+        skip( "main thread stack smaller than 1 MiB\n" );
+        return;
+    }
+    ok( mm_query( probe, &info ), "VirtualQuery(%p) failed\n", probe );
+    todo_wine ok( info.State == MEM_RESERVE, "%p, StackBase - 0x80000: state %#lx, expected MEM_RESERVE (limit %p)\n",
+                  probe, info.State, tib->StackLimit );
+    todo_wine ok( (char *)tib->StackLimit > probe, "StackLimit %p at or below %p\n", tib->StackLimit, probe );
+}
+
 START_TEST(query)
 {
     image_data[0] ^= 1;  /* keep .data in use */
@@ -134,4 +161,5 @@ START_TEST(query)
     test_VirtualQuery_process_contents();
     test_VirtualQuery_bad_requests();
     test_VirtualQuery_walk_is_contiguous();
+    test_main_thread_stack_is_reserved_below_its_limit();
 }
