@@ -96,6 +96,17 @@ struct ntdll_mm_kernel_info
 #define NTDLL_MM_WRITE_WATCH_FALLBACK 2   /* read-only pages + SIGSEGV on the first write (Wine 8.0's way) */
 void ntdll_mm_get_kernel_info( struct ntdll_mm_kernel_info *info );
 
+/* The library's own heap, which it uses instead of the C library's malloc (inside Wine its
+ * NT calls may run from a signal handler that interrupted malloc): what is in use now, for
+ * leak checks. */
+struct ntdll_mm_heap_info
+{
+    size_t blocks;               /* small blocks in use */
+    size_t big;                  /* big blocks in use (one mapping each) */
+    size_t chunks;               /* chunks mapped for small blocks (never returned) */
+};
+void ntdll_mm_get_heap_info( struct ntdll_mm_heap_info *info );
+
 /* Bytes of user address space the library treats as the NT user range:
  * [ntdll_mm_lowest_address(), ntdll_mm_highest_address()] inclusive, like
  * MM_LOWEST_USER_ADDRESS / MmHighestUserAddress on Windows. */

@@ -337,6 +337,39 @@ TEST(write_watch_sees_kernel_writes)
     release( base );
 }
 
+/* A fork()ed child (no NT meaning, but a library user may fork): the parent's userfaultfd is
+ * bound to the parent's address space, so the child opens its own at its first write-watch
+ * allocation, and watching works there as in the parent: pages written by the program and
+ * by the kernel are reported. */
+static void forked_child_watch( void *arg )
+{
+    char *base = alloc_or_fail( 0x10000, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE );
+    int fds[2];
+
+    if (!base) return;
+    base[2 * PAGE] = 1;
+    base[7 * PAGE + 5] = 1;
+    /* a kernel write: the fallback path cannot see one (write_watch_sees_kernel_writes) */
+    if (ww_mode() == NTDLL_MM_WRITE_WATCH_KERNEL && !pipe( fds ))
+    {
+        ok( write( fds[1], "abc", 3 ) == 3 && read( fds[0], base + 9 * PAGE, 3 ) == 3, "pipe round trip failed\n" );
+        close( fds[0] );
+        close( fds[1] );
+        check_ww( WRITE_WATCH_FLAG_RESET, base, 0x10000, 64, 2, 7, 9 );
+    }
+    else check_ww( WRITE_WATCH_FLAG_RESET, base, 0x10000, 64, 2, 7 );
+    base[3 * PAGE] = 1;
+    check_ww( 0, base, 0x10000, 64, 3 );
+    release( base );
+}
+
+TEST(write_watch_in_a_forked_child)
+{
+    int st = run_in_child( forked_child_watch, NULL );
+
+    ok( WIFEXITED( st ), "the child died of signal %d\n", WIFSIGNALED( st ) ? WTERMSIG( st ) : 0 );
+}
+
 /* kernel32 test_write_watch, "initial protect doesn't matter": a reservation watched from
  * PAGE_NOACCESS, committed later; the written state survives decommit (Windows reports the
  * page after MEM_DECOMMIT) and recommit, and recommitted pages are watched again. */

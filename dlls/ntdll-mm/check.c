@@ -58,7 +58,7 @@ static int collect_cb( const struct os_mapping *map, void *ctx )
     if (m->n == m->cap)
     {
         size_t cap = m->cap ? m->cap * 2 : 256;
-        struct os_mapping *v = realloc( m->v, cap * sizeof(*v) );
+        struct os_mapping *v = mm_realloc( m->v, cap * sizeof(*v) );
         if (!v) return 1;
         m->v = v;
         m->cap = cap;
@@ -285,7 +285,7 @@ unsigned int ntdll_mm_check_invariants( char *buf, size_t len )
         check_reserved_areas( &r, &m );
     }
     mm_unlock_exclusive();
-    free( m.v );
+    mm_free( m.v );
     return r.count;
 }
 

@@ -218,7 +218,7 @@ NTSTATUS host_alloc_handle( struct host_object *obj, ACCESS_MASK access, HANDLE 
         if (nb_handles == handles_cap)
         {
             size_t cap = handles_cap ? handles_cap * 2 : 64;
-            struct handle_entry *h = realloc( handles, cap * sizeof(*h) );
+            struct handle_entry *h = mm_realloc( handles, cap * sizeof(*h) );
             if (!h)
             {
                 pthread_mutex_unlock( &handle_lock );
@@ -286,8 +286,8 @@ static void file_destroy( struct host_object *obj )
 {
     struct host_file *file = (struct host_file *)obj;
     close( file->fd );
-    free( file->path );
-    free( file );
+    mm_free( file->path );
+    mm_free( file );
 }
 
 /* GENERIC_* rights as NtCreateFile maps them for files */
@@ -320,7 +320,7 @@ static NTSTATUS make_file( int fd, ACCESS_MASK access, HANDLE *handle )
     ssize_t len;
     NTSTATUS status;
 
-    if (!(file = calloc( 1, sizeof(*file) )))
+    if (!(file = mm_calloc( 1, sizeof(*file) )))
     {
         close( fd );
         return STATUS_NO_MEMORY;
@@ -333,7 +333,7 @@ static NTSTATUS make_file( int fd, ACCESS_MASK access, HANDLE *handle )
     if ((len = readlink( link, path, sizeof(path) - 1 )) > 0)
     {
         path[len] = 0;
-        file->path = strdup( path );
+        file->path = mm_strdup( path );
     }
     host_addref( &file->obj );
     status = host_alloc_handle( &file->obj, map_file_access( access ), handle );

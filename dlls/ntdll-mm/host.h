@@ -122,13 +122,15 @@ static inline NTSTATUS mm_run_user_copies( const struct mm_user_copy *ops, unsig
     return STATUS_SUCCESS;
 }
 
-/* Bracket every hold of mm.lock: host_lock_enter runs just before the core takes the lock
- * (shared or exclusive), host_lock_leave just after it released it, on the same thread.  The
- * core never nests them (it never takes mm.lock twice on one thread).  Wine keeps its
- * server signals (SIGUSR1 & co.) and SIGQUIT out of the bracket (deferred to its end), so that
- * a signal handler running NT calls (an APC, a suspend) or ending the thread never interrupts
- * a thread that holds the lock; the standalone host does nothing.  Must be
- * async-signal-safe: the core's fault classification runs in signal handlers. */
+/* Bracket every hold of mm.lock and every call of the core's heap (mm_malloc & co.):
+ * host_lock_enter runs just before the core takes the lock (shared or exclusive) or enters
+ * its heap, host_lock_leave just after it released it, on the same thread.  Brackets nest
+ * (a heap call under mm.lock); the core never takes mm.lock twice on one thread.  Wine keeps
+ * its server signals (SIGUSR1 & co.) and SIGQUIT out of the bracket (deferred to the end of
+ * the outermost one), so that a signal handler running NT calls (an APC, a suspend) or ending
+ * the thread never interrupts a thread that holds the lock or is inside the heap; the
+ * standalone host does nothing.  Must be async-signal-safe: the core's fault classification
+ * runs in signal handlers. */
 void host_lock_enter( void );
 void host_lock_leave( void );
 
@@ -152,6 +154,17 @@ NTSTATUS host_alloc_handle( struct host_object *obj, ACCESS_MASK access, HANDLE 
 #endif
 
 /* ==== what the core provides to hosts ====================================================== */
+
+/* The core's heap (pool.c), for everything the core and the hosts allocate on the paths of NT
+ * calls: never the C library's malloc, which an NT call run from a signal handler (Wine's
+ * system APCs in a suspended or busy thread) may have interrupted.  Same contracts as
+ * malloc/calloc/realloc/free; any thread, with or without mm.lock; memory from one is freed
+ * by mm_free only. */
+void *mm_malloc( size_t size );
+void *mm_calloc( size_t count, size_t size );
+void *mm_realloc( void *ptr, size_t size );
+void  mm_free( void *ptr );
+char *mm_strdup( const char *str );
 
 /* Initialise the core once (kernel probe, host_init, foreign mappings); idempotent and
  * thread-safe.  Every mm_Nt* entry point calls it. */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "image.h"
+#include "host.h"   /* mm_calloc, mm_free */
 
 #define IMG_PAGE_SIZE    0x1000u           /* x86_64 NT page */
 #define IMG_PAGE_MASK    (IMG_PAGE_SIZE - 1)
@@ -441,7 +442,7 @@ static NTSTATUS parse( const void *data, size_t size, struct mm_image *img )
     img->dll_characteristics = dll_chars;
     img->relocs_stripped  = !!(characteristics & IMAGE_FILE_RELOCS_STRIPPED);
     img->nsections        = nsections;
-    if (nsections && !(img->sections = calloc( nsections, sizeof(*img->sections) ))) return STATUS_NO_MEMORY;
+    if (nsections && !(img->sections = mm_calloc( nsections, sizeof(*img->sections) ))) return STATUS_NO_MEMORY;
 
     if (img->section_alignment < IMG_PAGE_SIZE)
     {
@@ -500,7 +501,7 @@ NTSTATUS image_parse( const void *data, size_t size, struct mm_image *img )
 
 void image_free( struct mm_image *img )
 {
-    free( img->sections );
+    mm_free( img->sections );
     img->sections = NULL;
     img->nsections = 0;
 }

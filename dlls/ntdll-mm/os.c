@@ -22,6 +22,7 @@
 #endif
 
 #include "os.h"
+#include "host.h"   /* mm_realloc */
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -106,6 +107,7 @@ struct os_info os_info;
 
 static int maps_fd = -1, pagemap_fd = -1;
 static int uffd_fd = -1;         /* userfaultfd for async write-protect (write watch) */
+static int get_uffd( void );
 
 static void os_atfork_child( void )
 {
@@ -114,7 +116,8 @@ static void os_atfork_child( void )
     if (pagemap_fd >= 0) close( pagemap_fd );
     maps_fd = pagemap_fd = -1;
     /* a userfaultfd stays bound to the parent's mm, and the child's mappings lost their
-     * registration (no UFFD_FEATURE_EVENT_FORK): kernel write watching ends in the child */
+     * registration (no UFFD_FEATURE_EVENT_FORK): the child opens its own at its first
+     * write-watch allocation (get_uffd); the allocations it inherited stop being watched */
     if (uffd_fd >= 0) close( uffd_fd );
     uffd_fd = -1;
 }
@@ -150,29 +153,41 @@ static int parse_maps_line( const char *line, struct os_mapping *map )
     return 0;
 }
 
+/* Stack: the Wine host runs this on a thread's signal stack (system APCs of a suspended
+ * thread, faults), 51 KB that Wine's own frames share, so one small buffer with the lines
+ * parsed in place.  Only a line's first fields are read: a line longer than the buffer (a
+ * path near PATH_MAX) is parsed from its start and the rest of it skipped. */
 int os_walk_mappings( int (*cb)( const struct os_mapping *map, void *ctx ), void *ctx )
 {
-    char buf[65536], line[4096];
-    size_t len = 0;
+    char buf[2048];
+    struct os_mapping map;
+    size_t have = 0;        /* bytes of an unfinished line at the start of buf */
+    int fd, stop = 0, skip_rest = 0;
     ssize_t got;
-    int fd, stop = 0;
 
     /* a fresh descriptor each time: reading the kept one concurrently would share its offset */
     if ((fd = open( "/proc/self/maps", O_RDONLY | O_CLOEXEC )) < 0) return -errno;
-    while (!stop && (got = read( fd, buf, sizeof(buf) )) > 0)
+    while (!stop && (got = read( fd, buf + have, sizeof(buf) - 1 - have )) > 0)
     {
-        for (ssize_t i = 0; i < got && !stop; i++)
+        char *line = buf, *end = buf + have + got, *nl;
+
+        while (!stop && (nl = memchr( line, '\n', end - line )))
         {
-            struct os_mapping map;
-            if (buf[i] != '\n')
-            {
-                if (len < sizeof(line) - 1) line[len++] = buf[i];
-                continue;
-            }
-            line[len] = 0;
-            len = 0;
-            if (!parse_maps_line( line, &map )) stop = cb( &map, ctx );
+            *nl = 0;
+            if (!skip_rest && !parse_maps_line( line, &map )) stop = cb( &map, ctx );
+            skip_rest = 0;
+            line = nl + 1;
         }
+        have = end - line;
+        if (have == sizeof(buf) - 1)
+        {
+            /* no end of line in a full buffer */
+            buf[have] = 0;
+            if (!skip_rest && !stop && !parse_maps_line( buf, &map )) stop = cb( &map, ctx );
+            skip_rest = 1;
+            have = 0;
+        }
+        else memmove( buf, line, have );
     }
     close( fd );
     return 0;
@@ -267,7 +282,7 @@ static int areas_reserve( size_t need )
     if (need <= areas_cap) return 0;
     cap = areas_cap ? areas_cap * 2 : 8;
     if (cap < need) cap = need;
-    if (!(v = realloc( areas, cap * sizeof(*v) ))) return -ENOMEM;
+    if (!(v = mm_realloc( areas, cap * sizeof(*v) ))) return -ENOMEM;
     areas = v;
     areas_cap = cap;
     return 0;
@@ -641,6 +656,18 @@ void os_unmap_readonly( const void *addr, size_t size )
     munmap( (void *)addr, size );
 }
 
+void *os_pool_map( size_t size )
+{
+    void *p = mmap( NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void os_pool_unmap( void *addr, size_t size )
+{
+    munmap( addr, size );
+}
+
 int os_reset( uintptr_t addr, size_t size )
 {
     if (!madvise( (void *)addr, size, MADV_FREE )) return 0;
@@ -659,13 +686,14 @@ int os_ww_register( uintptr_t addr, size_t size )
 {
 #ifdef HAVE_LINUX_USERFAULTFD_H
     struct uffdio_register reg;
+    int fd = get_uffd();
 
-    if (uffd_fd < 0) return -EBADF;
+    if (fd < 0) return -EBADF;
     memset( &reg, 0, sizeof(reg) );
     reg.range.start = addr;
     reg.range.len = size;
     reg.mode = UFFDIO_REGISTER_MODE_WP;
-    return ioctl( uffd_fd, UFFDIO_REGISTER, &reg ) ? -errno : 0;
+    return ioctl( fd, UFFDIO_REGISTER, &reg ) ? -errno : 0;
 #else
     return -ENOSYS;
 #endif
@@ -866,13 +894,13 @@ static int probe_procmap_query( void )
  * nothing for async write-protect, which the kernel resolves itself, also for its own writes
  * (read() into a watched buffer).  UFFDIO_API can be called once per descriptor and fails if
  * any asked feature is missing. */
-static int probe_uffd_wp_async( void )
+static int open_uffd_wp_async( void )
 {
 #ifdef HAVE_LINUX_USERFAULTFD_H
     struct uffdio_api api;
     int fd = syscall( __NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY );
 
-    if (fd < 0) return 0;
+    if (fd < 0) return -1;
     memset( &api, 0, sizeof(api) );
     api.api = UFFD_API;
     api.features = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED;
@@ -881,13 +909,33 @@ static int probe_uffd_wp_async( void )
         (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED))
     {
         close( fd );
-        return 0;
+        return -1;
     }
-    uffd_fd = fd;
-    return 1;
+    return fd;
 #else
-    return 0;
+    return -1;
 #endif
+}
+
+static int probe_uffd_wp_async( void )
+{
+    return (uffd_fd = open_uffd_wp_async()) >= 0;
+}
+
+/* the process's userfaultfd; a fork()ed child opens its own (bound to its own address space)
+ * at its first write-watch allocation */
+static int get_uffd( void )
+{
+    int fd = __atomic_load_n( &uffd_fd, __ATOMIC_ACQUIRE ), expected = -1;
+
+    if (fd >= 0 || !os_info.has_uffd_wp_async) return fd;
+    if ((fd = open_uffd_wp_async()) < 0) return -1;
+    if (!__atomic_compare_exchange_n( &uffd_fd, &expected, fd, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE ))
+    {
+        close( fd );
+        fd = expected;
+    }
+    return fd;
 }
 
 static void probe_scan_cb( uintptr_t start, uintptr_t end, void *ctx )

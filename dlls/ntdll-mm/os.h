@@ -128,6 +128,12 @@ ssize_t os_file_read( int fd, void *buf, size_t size, uint64_t offset );
 const void *os_map_readonly( int fd, size_t size, int *exec );
 void os_unmap_readonly( const void *addr, size_t size );
 
+/* memory for the core's heap (pool.c): size bytes (a multiple of the page size) of private
+ * anonymous read-write memory where the kernel chooses, outside every range of ours; NULL
+ * when the kernel has none.  os_pool_unmap gives it back. */
+void *os_pool_map( size_t size );
+void os_pool_unmap( void *addr, size_t size );
+
 /* mlock / munlock: pages stay resident (RLIMIT_MEMLOCK applies to unprivileged users) */
 int os_lock( uintptr_t addr, size_t size );
 int os_unlock( uintptr_t addr, size_t size );

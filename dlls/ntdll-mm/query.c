@@ -319,7 +319,7 @@ NTSTATUS WINAPI NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFOR
             if (res_len && host_copy_to_user( res_len, &needed, sizeof(needed) )) return STATUS_ACCESS_VIOLATION;
             return STATUS_BUFFER_OVERFLOW;
         }
-        if (needed > sizeof(stack_buf) && !(buf = malloc( needed ))) return STATUS_NO_MEMORY;
+        if (needed > sizeof(stack_buf) && !(buf = mm_malloc( needed ))) return STATUS_NO_MEMORY;
         mm_lock_shared();
         status = section_query_name( page, buf, needed, &written );
         mm_unlock_shared();
@@ -330,7 +330,7 @@ NTSTATUS WINAPI NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFOR
             info->SectionFileName.Buffer = (WCHAR *)((MEMORY_SECTION_NAME *)buffer + 1);
             if (host_copy_to_user( buffer, buf, written )) status = STATUS_ACCESS_VIOLATION;
         }
-        if (buf != stack_buf) free( buf );
+        if (buf != stack_buf) mm_free( buf );
         if (status) return status;
         break;
     }

@@ -95,11 +95,11 @@ static void section_destroy( struct host_object *obj )
     if (section->fd >= 0) close( section->fd );
     if (section->shared_fd >= 0) close( section->shared_fd );
     if (section->image_fd >= 0) close( section->image_fd );
-    free( section->direct_size );
+    mm_free( section->direct_size );
     if (section->is_image) image_free( &section->image );
-    free( section->committed );
-    free( section->path );
-    free( section );
+    mm_free( section->committed );
+    mm_free( section->path );
+    mm_free( section );
 }
 
 void section_release( struct mm_section *section )
@@ -261,17 +261,17 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
     /* read in place; a file that cannot be mapped is read into memory */
     if (!(file = os_map_readonly( file_fd, file_size, &exec )))
     {
-        if (!(copy = malloc( file_size ))) return STATUS_NO_MEMORY;
+        if (!(copy = mm_malloc( file_size ))) return STATUS_NO_MEMORY;
         if ((got = os_file_read( file_fd, copy, file_size, 0 )) != (ssize_t)file_size)
         {
-            free( copy );
+            mm_free( copy );
             return got < 0 ? STATUS_ACCESS_DENIED : STATUS_INVALID_IMAGE_FORMAT;
         }
         file = copy;
     }
     if ((status = image_parse( file, file_size, &section->image ))) goto done;
     section->is_image = 1;
-    if (!(section->direct_size = calloc( section->image.nsections ? section->image.nsections : 1,
+    if (!(section->direct_size = mm_calloc( section->image.nsections ? section->image.nsections : 1,
                                          sizeof(*section->direct_size) )))
     {
         status = STATUS_NO_MEMORY;
@@ -322,7 +322,7 @@ static NTSTATUS build_image( struct mm_section *section, int file_fd, uint64_t f
         *keep_fd = 1;
     }
 done:
-    if (copy) free( copy );
+    if (copy) mm_free( copy );
     else os_unmap_readonly( file, file_size );
     return status;
 }
@@ -376,7 +376,7 @@ static NTSTATUS create_backing( struct mm_section *section, int fd, uint64_t siz
         if (!size) return STATUS_INVALID_PARAMETER;
         section->size = mm_round_up( size, MM_PAGE_MASK );
         if ((section->flags & SEC_RESERVE) &&
-            !(section->committed = calloc( 1, ((section->size >> MM_PAGE_SHIFT) + 7) / 8 )))
+            !(section->committed = mm_calloc( 1, ((section->size >> MM_PAGE_SHIFT) + 7) / 8 )))
             return STATUS_NO_MEMORY;
         if (fd < 0 && (fd = os_create_shm( section->size, "ntdll-mm section" )) < 0) return STATUS_NO_MEMORY;
         section->fd = fd;
@@ -424,7 +424,7 @@ NTSTATUS mm_section_create_from_fd( int fd, ULONG sec_flags, ULONG protect, uint
         if (fd >= 0) close( fd );
         return status;
     }
-    if (!(section = calloc( 1, sizeof(*section) )))
+    if (!(section = mm_calloc( 1, sizeof(*section) )))
     {
         if (fd >= 0) close( fd );
         return STATUS_NO_MEMORY;
@@ -439,7 +439,7 @@ NTSTATUS mm_section_create_from_fd( int fd, ULONG sec_flags, ULONG protect, uint
     section->file_writable = !!writable;
     section->flags = sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_FILE | SEC_NOCACHE | SEC_WRITECOMBINE |
                                   SEC_LARGE_PAGES);
-    if (unix_path && !(section->path = strdup( unix_path )))
+    if (unix_path && !(section->path = mm_strdup( unix_path )))
     {
         if (fd >= 0) close( fd );
         section_destroy( &section->obj );
@@ -576,7 +576,7 @@ static NTSTATUS relocate_view( struct mm_section *section, uintptr_t base, size_
     NTSTATUS status;
     int fd;
 
-    if (!(buf = malloc( size ))) return STATUS_NO_MEMORY;
+    if (!(buf = mm_malloc( size ))) return STATUS_NO_MEMORY;
     status = os_file_read( section->fd, buf, size, 0 ) == (ssize_t)size ? STATUS_SUCCESS : STATUS_NO_MEMORY;
     for (unsigned int i = 0; !status && i < img->nsections; i++)
     {
@@ -596,7 +596,7 @@ static NTSTATUS relocate_view( struct mm_section *section, uintptr_t base, size_
             close( fd );   /* the mapping keeps the memfd */
         }
     }
-    free( buf );
+    mm_free( buf );
     return status;
 }
 

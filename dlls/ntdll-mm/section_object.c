@@ -114,8 +114,8 @@ static void unlink_name( struct mm_section *section )
         }
     pthread_mutex_unlock( &names_lock );
     if (!found) return;
-    free( found->name );
-    free( found );
+    mm_free( found->name );
+    mm_free( found );
 }
 
 static void section_destroy_hook( struct mm_section *section, void *ctx )
@@ -146,10 +146,10 @@ static NTSTATUS fetch_name( const OBJECT_ATTRIBUTES *attr, WCHAR **name, USHORT 
     if (host_copy_from_user( &us, oa.ObjectName, sizeof(us) )) return STATUS_ACCESS_VIOLATION;
     if (!us.Length) return STATUS_SUCCESS;
     if ((us.Length & 1) || us.Length > us.MaximumLength) return STATUS_OBJECT_NAME_INVALID;
-    if (!(*name = malloc( us.Length ))) return STATUS_NO_MEMORY;
+    if (!(*name = mm_malloc( us.Length ))) return STATUS_NO_MEMORY;
     if (host_copy_from_user( *name, us.Buffer, us.Length ))
     {
-        free( *name );
+        mm_free( *name );
         *name = NULL;
         return STATUS_ACCESS_VIOLATION;
     }
@@ -276,22 +276,22 @@ NTSTATUS WINAPI NtCreateSection( HANDLE *handle, ACCESS_MASK access, const OBJEC
         pthread_mutex_unlock( &names_lock );
         if (existing)
         {
-            free( name );
+            mm_free( name );
             if (attributes & OBJ_OPENIF) return return_handle( existing, access, handle, STATUS_OBJECT_NAME_EXISTS );
             section_release( existing );
             return STATUS_OBJECT_NAME_COLLISION;
         }
-        if (!(entry = calloc( 1, sizeof(*entry) )))
+        if (!(entry = mm_calloc( 1, sizeof(*entry) )))
         {
-            free( name );
+            mm_free( name );
             return STATUS_NO_MEMORY;
         }
     }
 
     if ((status = create_object( sec_flags, protect, size.QuadPart, file, file_access, &section )))
     {
-        free( name );
-        free( entry );
+        mm_free( name );
+        mm_free( entry );
         return status;
     }
     mm_section_object( section )->last_handle = section_last_handle;
@@ -307,8 +307,8 @@ NTSTATUS WINAPI NtCreateSection( HANDLE *handle, ACCESS_MASK access, const OBJEC
             /* created concurrently by another thread: NT would have serialised us */
             pthread_mutex_unlock( &names_lock );
             section_release( existing );
-            free( name );
-            free( entry );
+            mm_free( name );
+            mm_free( entry );
             section_release( section );
             return STATUS_OBJECT_NAME_COLLISION;
         }
@@ -340,7 +340,7 @@ NTSTATUS WINAPI NtOpenSection( HANDLE *handle, ACCESS_MASK access, const OBJECT_
     pthread_mutex_lock( &names_lock );
     if ((n = find_named( name, len, attributes ))) section = ref_named( n );
     pthread_mutex_unlock( &names_lock );
-    free( name );
+    mm_free( name );
     if (!section) return STATUS_OBJECT_NAME_NOT_FOUND;
     return return_handle( section, access, handle, STATUS_SUCCESS );
 }

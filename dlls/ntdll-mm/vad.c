@@ -331,7 +331,7 @@ uintptr_t vad_find_gap( size_t size, uintptr_t lo, uintptr_t hi, size_t align_ma
 
 struct mm_alloc *vad_new( enum mm_kind kind, uintptr_t base, uintptr_t end )
 {
-    struct mm_alloc *a = calloc( 1, sizeof(*a) );
+    struct mm_alloc *a = mm_calloc( 1, sizeof(*a) );
     if (!a) return NULL;
     a->kind = kind;
     a->base = base;
@@ -344,10 +344,10 @@ struct mm_alloc *vad_new( enum mm_kind kind, uintptr_t base, uintptr_t end )
 
 void vad_free( struct mm_alloc *a )
 {
-    if (a->runs != a->inline_runs) free( a->runs );
-    free( a->ww_dirty );
-    free( a->reset_present );
-    free( a );
+    if (a->runs != a->inline_runs) mm_free( a->runs );
+    mm_free( a->ww_dirty );
+    mm_free( a->reset_present );
+    mm_free( a );
 }
 
 /* ---- foreign ranges -------------------------------------------------------------------- */
@@ -366,7 +366,7 @@ static void collect_foreign( struct mm_alloc *a, void *ctx )
     if (l->n == l->cap)
     {
         size_t cap = l->cap ? l->cap * 2 : 64;
-        struct mm_alloc **v = realloc( l->v, cap * sizeof(*v) );
+        struct mm_alloc **v = mm_realloc( l->v, cap * sizeof(*v) );
         if (!v)
         {
             l->failed = 1;
@@ -391,7 +391,7 @@ void vad_drop_foreign( void )
         vad_remove( l.v[i] );
         vad_free( l.v[i] );
     }
-    free( l.v );
+    mm_free( l.v );
 }
 
 /* [start, end) of the kernel's map is memory: insert the parts not known as ours */
@@ -518,10 +518,10 @@ static int runs_reserve( struct mm_alloc *a, size_t need )
     if (need <= a->cap) return 0;
     cap = a->cap * 2;
     if (cap < need) cap = need;
-    if (!(runs = malloc( cap * sizeof(*runs) ))) return -1;
+    if (!(runs = mm_malloc( cap * sizeof(*runs) ))) return -1;
     memcpy( runs, a->runs, a->gap * sizeof(*runs) );
     memcpy( runs + cap - upper, a->runs + a->cap - upper, upper * sizeof(*runs) );
-    if (a->runs != a->inline_runs) free( a->runs );
+    if (a->runs != a->inline_runs) mm_free( a->runs );
     a->runs = runs;
     a->cap = cap;
     return 0;

@@ -182,7 +182,7 @@ static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, ui
     if (!count) return STATUS_SUCCESS;
     /* keep the old runs of the range to undo with (a change of a few pages touches a few runs,
      * however many the allocation has), and room for the undo, which then cannot fail */
-    if (nsaved > ARRAY_SIZE( stack_saved ) && !(saved = malloc( nsaved * sizeof(*saved) ))) return STATUS_NO_MEMORY;
+    if (nsaved > ARRAY_SIZE( stack_saved ) && !(saved = mm_malloc( nsaved * sizeof(*saved) ))) return STATUS_NO_MEMORY;
     runs_save( a, first, count, saved );
     if (!runs_reserve_more( a, 4 + nsaved ) && !runs_update( a, first, count, keep, set ))
     {
@@ -192,14 +192,14 @@ static NTSTATUS change_pages( struct mm_alloc *a, size_t first, size_t count, ui
         else ret = mm_sync_kernel( a, first, count );
         if (!ret)
         {
-            if (saved != stack_saved) free( saved );
+            if (saved != stack_saved) mm_free( saved );
             return STATUS_SUCCESS;
         }
         /* typically ENOMEM from vm.max_map_count: put everything back */
         runs_restore( a, first, count, saved, nsaved );
         mm_sync_kernel( a, first, count );
     }
-    if (saved != stack_saved) free( saved );
+    if (saved != stack_saved) mm_free( saved );
     return STATUS_NO_MEMORY;
 }
 
@@ -298,7 +298,7 @@ static void note_reset_pages( struct mm_alloc *a, size_t first, size_t count )
     uint64_t entries[512];
 
     MM_ASSERT_EXCLUSIVE();
-    if (!a->reset_present && !(a->reset_present = calloc( (alloc_pages( a ) + 63) / 64, sizeof(uint64_t) ))) return;
+    if (!a->reset_present && !(a->reset_present = mm_calloc( (alloc_pages( a ) + 63) / 64, sizeof(uint64_t) ))) return;
     for (size_t done = 0; done < count; )
     {
         size_t n = count - done < ARRAY_SIZE( entries ) ? count - done : ARRAY_SIZE( entries );
@@ -790,7 +790,7 @@ static NTSTATUS preserve_placeholder( struct mm_alloc *a, uintptr_t start, uintp
     if (!(a->flags & MM_F_REPLACED) || start != a->base || end != a->end) return STATUS_CONFLICTING_ADDRESSES;
     /* contents, locks and write-watch registration go with the old mapping */
     if (os_replace_anon( a->base, a->end - a->base, PROT_NONE )) return STATUS_NO_MEMORY;
-    free( a->ww_dirty );
+    mm_free( a->ww_dirty );
     a->ww_dirty = NULL;
     a->flags = MM_F_PLACEHOLDER;
     a->alloc_prot = PAGE_NOACCESS;

@@ -186,7 +186,7 @@ int ww_attach( struct mm_alloc *a )
     int ret;
 
     MM_ASSERT_EXCLUSIVE();
-    if (!(a->ww_dirty = calloc( (pages + 63) / 64, sizeof(uint64_t) ))) return -ENOMEM;
+    if (!(a->ww_dirty = mm_calloc( (pages + 63) / 64, sizeof(uint64_t) ))) return -ENOMEM;
     if (ww_mode == WW_KERNEL)
     {
         /* registering is a flag on the mapping; arming costs page tables (8 bytes a page,
@@ -199,7 +199,7 @@ int ww_attach( struct mm_alloc *a )
     else ret = mm_sync_kernel( a, 0, pages );   /* committed at reserve: drop write access */
     if (ret)
     {
-        free( a->ww_dirty );
+        mm_free( a->ww_dirty );
         a->ww_dirty = NULL;
     }
     return ret;
@@ -446,7 +446,7 @@ NTSTATUS WINAPI NtGetWriteWatch( HANDLE process, ULONG flags, PVOID base, SIZE_T
     n = (end - start) >> MM_PAGE_SHIFT;
     if (max > n) max = n;
     if (probe_for_write( addresses, max * sizeof(*buf) )) return STATUS_ACCESS_VIOLATION;
-    if (!(buf = malloc( max * sizeof(*buf) ))) return STATUS_NO_MEMORY;
+    if (!(buf = mm_malloc( max * sizeof(*buf) ))) return STATUS_NO_MEMORY;
     n = max;
     if (!(status = get_worker( start, end, flags & WRITE_WATCH_FLAG_RESET, buf, &n )))
     {
@@ -455,7 +455,7 @@ NTSTATUS WINAPI NtGetWriteWatch( HANDLE process, ULONG flags, PVOID base, SIZE_T
             host_copy_to_user( granularity, &gran, sizeof(gran) ))
             status = STATUS_ACCESS_VIOLATION;
     }
-    free( buf );
+    mm_free( buf );
     return status;
 }
 

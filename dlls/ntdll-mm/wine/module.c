@@ -52,7 +52,7 @@ void mmw_add_builtin_module( void *module, void *handle )
     struct builtin_module *builtin;
     sigset_t sigset;
 
-    if (!(builtin = calloc( 1, sizeof(*builtin) ))) return;
+    if (!(builtin = mm_calloc( 1, sizeof(*builtin) ))) return;
     builtin->handle = handle;
     builtin->module = module;
     builtin->refcount = 1;
@@ -74,8 +74,8 @@ void mmw_release_builtin_module( void *module )
     /* outside the mutex: dlclose runs the library's destructors */
     if (builtin->handle) dlclose( builtin->handle );
     if (builtin->unix_handle) dlclose( builtin->unix_handle );
-    free( builtin->unix_path );
-    free( builtin );
+    mm_free( builtin->unix_path );
+    mm_free( builtin );
 }
 
 BOOL mmw_builtin_module_busy( void *module )
@@ -118,7 +118,7 @@ NTSTATUS load_builtin_unixlib( void *module, const char *name )
     if ((builtin = find_builtin( module )))
     {
         if (builtin->unix_path) status = STATUS_IMAGE_ALREADY_LOADED;
-        else if (!(builtin->unix_path = strdup( name ))) status = STATUS_NO_MEMORY;
+        else if (!(builtin->unix_path = mm_strdup( name ))) status = STATUS_NO_MEMORY;
     }
     server_leave_uninterrupted_section( &builtin_mutex, &sigset );
     return status;
@@ -205,7 +205,7 @@ NTSTATUS virtual_map_builtin_module( HANDLE mapping, void **module, SIZE_T *size
         TRACE( "%s at %p status %08x\n", debugstr_w(filename), *module, (int)status );
         virtual_fill_image_information( image, info );
     }
-    free( image );
+    mm_free( image );
     return status;
 }
 

@@ -93,7 +93,7 @@ static void section_gone( struct mm_section *section, void *ctx )
     server_enter_uninterrupted_section( &cache_mutex, &sigset );
     if (entry->listed) list_remove( &entry->entry );
     server_leave_uninterrupted_section( &cache_mutex, &sigset );
-    free( entry );
+    mm_free( entry );
 }
 
 static struct mm_section *cache_find( const struct cached_section *key )
@@ -153,7 +153,7 @@ unsigned int mmw_get_mapping_info( HANDLE handle, ACCESS_MASK access, unsigned i
     *shared_file = 0;
     for (;;)
     {
-        if (!(info = malloc( size ))) return STATUS_NO_MEMORY;
+        if (!(info = mm_malloc( size ))) return STATUS_NO_MEMORY;
         SERVER_START_REQ( get_mapping_info )
         {
             req->handle = wine_server_obj_handle( handle );
@@ -167,7 +167,7 @@ unsigned int mmw_get_mapping_info( HANDLE handle, ACCESS_MASK access, unsigned i
         }
         SERVER_END_REQ;
         if (!status && total <= size - sizeof(WCHAR)) break;
-        free( info );
+        mm_free( info );
         if (status) return status;
         /* the name did not fit: again with room for it and its terminator */
         if (*shared_file) NtClose( *shared_file );
@@ -176,12 +176,12 @@ unsigned int mmw_get_mapping_info( HANDLE handle, ACCESS_MASK access, unsigned i
     }
     if (!total)
     {
-        free( info );
+        mm_free( info );
         return STATUS_SUCCESS;
     }
     if (total < sizeof(*info))
     {
-        free( info );
+        mm_free( info );
         if (*shared_file) NtClose( *shared_file );
         *shared_file = 0;
         return STATUS_INVALID_IMAGE_FORMAT;
@@ -284,7 +284,7 @@ static NTSTATUS section_of_mapping( HANDLE handle, unsigned int sec_flags, mem_s
         close( fd );
         return STATUS_SUCCESS;
     }
-    if (!(entry = malloc( sizeof(*entry) )))
+    if (!(entry = mm_malloc( sizeof(*entry) )))
     {
         close( fd );
         return STATUS_NO_MEMORY;
@@ -295,7 +295,7 @@ static NTSTATUS section_of_mapping( HANDLE handle, unsigned int sec_flags, mem_s
     if ((status = mm_section_create_from_fd( fd, key.flags, protect, full_size, key.writable, NULL, &entry->section )))
     {
         WARN( "mapping %p: core section failed %08x\n", handle, (int)status );
-        free( entry );
+        mm_free( entry );
         return status;
     }
     /* the server's file of the image's shared sections, common to every process (its
@@ -331,7 +331,7 @@ NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed
     /* the server checks the handle, its type and its access */
     if ((status = mmw_get_mapping_info( handle, needed, &sec_flags, &full_size, &shared_file, &image )))
         return status;
-    free( image );
+    mm_free( image );
     status = section_of_mapping( handle, sec_flags, full_size, shared_file, &section );
     if (shared_file) NtClose( shared_file );
     if (status) return status;
@@ -396,7 +396,7 @@ static void add_wine_view( void *base, SIZE_T size, ULONGLONG offset, ULONG sec_
 {
     struct wine_view *view;
 
-    if (!(view = malloc( sizeof(*view) )))
+    if (!(view = mm_malloc( sizeof(*view) )))
     {
         ERR( "out of memory for the view at %p\n", base );
         return;
@@ -416,7 +416,7 @@ static void remove_wine_view( struct wine_view *view )
 {
     if (view->sec_flags & SEC_RESERVE) InterlockedDecrement( &reserve_views );
     list_remove( &view->entry );
-    free( view );
+    mm_free( view );
 }
 
 /* The parameter checks NtMapViewOfSection makes before it looks at the section (Wine's order):
@@ -562,7 +562,7 @@ NTSTATUS mmw_map_view( HANDLE handle, PVOID *addr_ptr, ULONG_PTR zero_bits, SIZE
         status = load_builtin( image, (WCHAR *)(image + 1), addr_ptr, size_ptr, zero_bits );
         if (status != STATUS_IMAGE_ALREADY_LOADED)
         {
-            free( image );
+            mm_free( image );
             return status;
         }
     }
@@ -621,7 +621,7 @@ NTSTATUS mmw_map_view( HANDLE handle, PVOID *addr_ptr, ULONG_PTR zero_bits, SIZE
         }
     }
     unlock_views( &sigset );
-    free( image );
+    mm_free( image );
     return status;
 }
 
