@@ -274,12 +274,16 @@ static NTSTATUS create_pagefile_section( void )
     return NtCreateSection( &s.section, SECTION_ALL_ACCESS, NULL, &size, PAGE_READWRITE, SEC_RESERVE, NULL );
 }
 
-static NTSTATUS map_pagefile_section( void )
+static NTSTATUS map_whole( HANDLE section, void **view, ULONG prot )
 {
     SIZE_T size = 0;
-    s.view = NULL;
-    return NtMapViewOfSection( s.section, NtCurrentProcess(), &s.view, 0, 0, NULL, &size, ViewShare, 0,
-                               PAGE_READWRITE );
+    *view = NULL;
+    return NtMapViewOfSection( section, NtCurrentProcess(), view, 0, 0, NULL, &size, ViewShare, 0, prot );
+}
+
+static NTSTATUS map_pagefile_section( void )
+{
+    return map_whole( s.section, &s.view, PAGE_READWRITE );
 }
 
 static NTSTATUS commit_in_view( void )
@@ -306,10 +310,7 @@ static NTSTATUS create_file_section( void )
 
 static NTSTATUS map_file_section( void )
 {
-    SIZE_T size = 0;
-    s.fview = NULL;
-    return NtMapViewOfSection( s.fsection, NtCurrentProcess(), &s.fview, 0, 0, NULL, &size, ViewShare, 0,
-                               PAGE_WRITECOPY );
+    return map_whole( s.fsection, &s.fview, PAGE_WRITECOPY );
 }
 
 static NTSTATUS flush_file_view( void )
