@@ -36,7 +36,10 @@ case "$results" in /*) ;; *) results="$PWD/$results" ;; esac
 # "Test failed" lines that come and go with timing, under stock Wine as under the overlay:
 #   comm.c:918  the serial port's output queue may already have drained (the test allows it
 #               only with broken(), for Windows VMs)
-FLAKY='comm\.c:918:'
+#   change.c:241, change.c:277 (ntdll)  WaitForSingleObject( dir, 0 ) right after removing a
+#               directory: the inotify event reaches wineserver asynchronously (1 or 2 of the
+#               two fail in either build)
+FLAKY='comm\.c:918:|change\.c:(241|277):'
 
 # check-wine.sh runs kernel32:virtual, kernel32:loader, ntdll:virtual, ntdll:info and
 # kernelbase:process; these are the others Wine 8.0 builds into the three test programs
