@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "util.h"
+#include "section_util.h"
 #include "mm_private.h"   /* mm_lock_exclusive: the lock's own rule is tested */
 
 #define THREADS 4
@@ -131,4 +132,124 @@ TEST(mm_lock_taken_twice_aborts)
     if (pid <= 0) return;
     waitpid( pid, &status, 0 );
     ok( WIFSIGNALED( status ) && WTERMSIG( status ) == SIGABRT, "child status %#x, expected SIGABRT\n", status );
+}
+
+/* fork() while other threads are inside memory calls: the child gets the address space as
+ * it is between two calls, and its own calls work (a library lock held by a thread that does
+ * not exist in the child would hang them for ever).  POSIX only promises async-signal-safe
+ * functions in such a child, but programs do more (a test harness, a pre-exec setup), and
+ * glibc's malloc is fork-safe the same way.  Each child has 5 s (an alarm kills a hung one);
+ * the test stops at the third hung child. */
+static volatile int forking;
+
+static void *fork_worker( void *arg )
+{
+    struct worker *w = arg;
+    unsigned int round = 0;
+
+    while (forking)
+    {
+        void *base = NULL, *addr;
+        SIZE_T size = 0x40000;
+        ULONG old;
+        NTSTATUS status;
+
+        status = NtAllocateVirtualMemory( NtCurrentProcess(), &base, 0, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE );
+        if (status)
+        {
+            fail( w, "allocate", status, round++ );
+            continue;
+        }
+        addr = (char *)base + 0x10000; size = 0x1000;
+        status = NtProtectVirtualMemory( NtCurrentProcess(), &addr, &size, PAGE_READONLY, &old );
+        if (status) fail( w, "protect", status, round );
+        addr = base; size = 0;
+        status = NtFreeVirtualMemory( NtCurrentProcess(), &addr, &size, MEM_RELEASE );
+        if (status) fail( w, "release", status, round );
+        /* named sections: the handle table and the name list have locks of their own */
+        {
+            OBJECT_ATTRIBUTES attr;
+            UNICODE_STRING us;
+            WCHAR wname[128];
+            char name[100];
+            LARGE_INTEGER max = { .QuadPart = 0x10000 };
+            HANDLE h;
+
+            snprintf( name, sizeof(name), "\\BaseNamedObjects\\ntdll_mm_forkw%u_%d", w->id, (int)getpid() );
+            init_unicode( &us, wname, ARRAY_SIZE(wname), name );
+            init_attr( &attr, &us, 0 );
+            status = NtCreateSection( &h, SECTION_ALL_ACCESS, &attr, &max, PAGE_READWRITE, SEC_COMMIT, NULL );
+            if (status) fail( w, "create section", status, round );
+            else NtClose( h );
+        }
+        round++;
+    }
+    return NULL;
+}
+
+TEST(fork_while_other_threads_are_in_memory_calls)
+{
+    pthread_t threads[2];
+    struct worker workers[2];
+    unsigned int i, hung = 0, failed = 0, children = 40;
+
+    forking = 1;
+    for (i = 0; i < 2; i++)
+    {
+        memset( &workers[i], 0, sizeof(workers[i]) );
+        workers[i].id = i;
+        ok( !pthread_create( &threads[i], NULL, fork_worker, &workers[i] ), "pthread_create failed\n" );
+    }
+    for (i = 0; i < children; i++)
+    {
+        int status = 0;
+        pid_t pid;
+
+        usleep( 1000 + (i * 7919) % 3000 );
+        fflush( stdout );
+        fflush( stderr );
+        if (!(pid = fork()))
+        {
+            void *base = NULL;
+            SIZE_T size = 0x10000;
+            char buf[512];
+
+            alarm( 5 );
+            if (NtAllocateVirtualMemory( NtCurrentProcess(), &base, 0, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE ))
+                _exit( 2 );
+            memset( base, 1, size );
+            size = 0;
+            if (NtFreeVirtualMemory( NtCurrentProcess(), &base, &size, MEM_RELEASE )) _exit( 3 );
+            {
+                OBJECT_ATTRIBUTES attr;
+                UNICODE_STRING us;
+                WCHAR wname[128];
+                char name[100];
+                LARGE_INTEGER max = { .QuadPart = 0x10000 };
+                HANDLE h, h2;
+
+                section_name( name, sizeof(name), "forkchild" );
+                init_unicode( &us, wname, ARRAY_SIZE(wname), name );
+                init_attr( &attr, &us, 0 );
+                if (NtCreateSection( &h, SECTION_ALL_ACCESS, &attr, &max, PAGE_READWRITE, SEC_COMMIT, NULL )) _exit( 5 );
+                if (NtOpenSection( &h2, SECTION_MAP_READ, &attr )) _exit( 6 );
+                NtClose( h2 );
+                NtClose( h );
+            }
+            _exit( ntdll_mm_check_invariants( buf, sizeof(buf) ) ? 4 : 0 );
+        }
+        if (pid < 0) break;
+        waitpid( pid, &status, 0 );
+        if (WIFSIGNALED( status )) hung++;
+        else if (WEXITSTATUS( status )) failed++;
+        if (hung == 3) break;
+    }
+    forking = 0;
+    for (i = 0; i < 2; i++)
+    {
+        pthread_join( threads[i], NULL );
+        ok( !workers[i].errors, "thread %u: %u errors, first: %s\n", i, workers[i].errors, workers[i].first_error );
+    }
+    ok( !hung, "%u of %u children were killed (hung in their first memory call)\n", hung, i );
+    ok( !failed, "%u of %u children had a failed call or a map mismatch\n", failed, i );
 }

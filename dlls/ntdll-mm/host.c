@@ -44,6 +44,10 @@ void host_lock_leave( void )
 {
 }
 
+void host_lock_forget( void )
+{
+}
+
 int host_is_current_process( HANDLE process )
 {
     return process == NtCurrentProcess();
@@ -404,6 +408,28 @@ NTSTATUS host_copy_user_many( const struct mm_user_copy *ops, unsigned int count
     return status;
 }
 
+/* fork(): the handle table and the section names are consistent in the child and their
+ * locks free (a thread that held one does not exist there).  Lock order, as everywhere:
+ * mm.lock (taken first by the core's handler, registered after this one), names_lock,
+ * handle_lock, the heap's lock (registered before). */
+static void host_atfork_prepare( void )
+{
+    section_names_fork_prepare();
+    pthread_mutex_lock( &handle_lock );
+}
+
+static void host_atfork_parent( void )
+{
+    pthread_mutex_unlock( &handle_lock );
+    section_names_fork_done( 0 );
+}
+
+static void host_atfork_child( void )
+{
+    pthread_mutex_init( &handle_lock, NULL );
+    section_names_fork_done( 1 );
+}
+
 NTSTATUS host_init( void )
 {
     struct sigaction sa;
@@ -414,5 +440,6 @@ NTSTATUS host_init( void )
     sigemptyset( &sa.sa_mask );
     if (sigaction( SIGSEGV, &sa, &prev_segv ) || sigaction( SIGBUS, &sa, &prev_bus ))
         return STATUS_UNSUCCESSFUL;
+    pthread_atfork( host_atfork_prepare, host_atfork_parent, host_atfork_child );
     return STATUS_SUCCESS;
 }

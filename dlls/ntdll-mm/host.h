@@ -133,6 +133,10 @@ static inline NTSTATUS mm_run_user_copies( const struct mm_user_copy *ops, unsig
  * runs in signal handlers. */
 void host_lock_enter( void );
 void host_lock_leave( void );
+/* In a fork()ed child: ends a bracket that the parent's thread began in a fork prepare
+ * handler (the core holds its locks across fork), dropping what the host deferred for the
+ * parent's thread instead of delivering it. */
+void host_lock_forget( void );
 
 /* Called once, from the core's initialisation (mm_ensure_init), after the kernel probe and
  * before the address space is read: the host installs what it needs (the standalone host
@@ -151,6 +155,9 @@ struct host_file
     char *path;                  /* absolute Unix path, for MemoryMappedFilenameInformation */
 };
 NTSTATUS host_alloc_handle( struct host_object *obj, ACCESS_MASK access, HANDLE *handle );
+/* fork(): section_object.c's name list lock, held across a fork by host.c's handlers */
+void section_names_fork_prepare( void );
+void section_names_fork_done( int child );
 #endif
 
 /* ==== what the core provides to hosts ====================================================== */

@@ -75,7 +75,7 @@ static void pool_parent( void )
 static void pool_child( void )
 {
     pthread_mutex_init( &pool_lock, NULL );
-    host_lock_leave();
+    host_lock_forget();
 }
 
 /* at load, not at the first allocation: registering may use the C heap, and the first

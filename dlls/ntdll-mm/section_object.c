@@ -60,6 +60,17 @@ struct named_section
 };
 
 static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void section_names_fork_prepare( void )
+{
+    pthread_mutex_lock( &names_lock );
+}
+
+void section_names_fork_done( int child )
+{
+    if (child) pthread_mutex_init( &names_lock, NULL );
+    else pthread_mutex_unlock( &names_lock );
+}
 static struct named_section *named_sections;
 
 static int names_equal( const WCHAR *a, USHORT alen, const WCHAR *b, USHORT blen, int nocase )

@@ -42,6 +42,30 @@ void mm_assert_fail( const char *file, int line, const char *what )
     abort();
 }
 
+/* fork(): the child gets the address space as it is between two NT calls.  Without this, a
+ * fork while another thread holds mm.lock leaves the lock held for ever in the child (that
+ * thread does not exist there) and the child's first memory call hangs.  The forking thread
+ * waits for the calls in flight.  In the child the lock is made anew: glibc's rwlock records
+ * its writer by thread id, which fork changes.  (The heap does the same for its lock, pool.c;
+ * prepare handlers run in the reverse order of registration, so mm.lock is taken first, as
+ * everywhere.) */
+static void atfork_prepare( void )
+{
+    mm_lock_exclusive();
+}
+
+static void atfork_parent( void )
+{
+    mm_unlock_exclusive();
+}
+
+static void atfork_child( void )
+{
+    __atomic_store_n( &mm.writer, 0, __ATOMIC_RELAXED );
+    pthread_rwlock_init( &mm.lock, NULL );
+    host_lock_forget();
+}
+
 static void do_init( void )
 {
     int ret;
@@ -62,6 +86,7 @@ static void do_init( void )
     ret = vad_load_foreign();
     mm_unlock_exclusive();
     if (ret) init_status = STATUS_NO_MEMORY;
+    else pthread_atfork( atfork_prepare, atfork_parent, atfork_child );
 }
 
 NTSTATUS mm_ensure_init( void )

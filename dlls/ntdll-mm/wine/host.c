@@ -200,6 +200,22 @@ void host_lock_leave( void )
         if (deferred & (1u << sig)) syscall( SYS_tgkill, getpid(), syscall( SYS_gettid ), sig );
 }
 
+/* In a fork()ed child, the end of a bracket that the parent's thread began in a fork
+ * prepare handler.  Signals deferred meanwhile were sent to the parent's thread: they are
+ * dropped, not raised here (a child of Wine's spawn_process only execs, and Wine's handlers
+ * would talk to wineserver over the parent's connection).  The child starts with no pending
+ * signal, so restoring a blocked mask loses nothing either. */
+void host_lock_forget( void )
+{
+    if (--lock_depth) return;
+    lock_deferred = 0;
+    if (lock_masked)
+    {
+        lock_masked = 0;
+        pthread_sigmask( SIG_SETMASK, &lock_saved_mask, NULL );
+    }
+}
+
 void host_addref( struct host_object *obj )
 {
     __atomic_add_fetch( &obj->refs, 1, __ATOMIC_RELAXED );
