@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include "util.h"
 #include "section_util.h"
+#include "image_util.h"
 
 #ifndef MEM_RESERVE_PLACEHOLDER
 #define MEM_RESERVE_PLACEHOLDER 0x00040000
@@ -109,8 +110,8 @@ int posix_memalign( void **ptr, size_t align, size_t size )
 /* the state the steps share: each step is one NT call on what the steps before it made */
 static struct
 {
-    void *base, *base2, *unseen, *ww, *ph, *view, *fview;
-    HANDLE section, fsection, file;
+    void *base, *base2, *unseen, *ww, *ph, *view, *fview, *iview;
+    HANDLE section, fsection, file, isection, ifile;
     char path[512];
 } s;
 
@@ -336,6 +337,35 @@ static NTSTATUS close_file_section( void )
     return NtClose( s.fsection );
 }
 
+static NTSTATUS create_image_section( void )
+{
+    return NtCreateSection( &s.isection, SECTION_ALL_ACCESS, NULL, NULL, PAGE_EXECUTE_READ, SEC_IMAGE, s.ifile );
+}
+
+static NTSTATUS map_image_section( void )
+{
+    NTSTATUS status = map_whole( s.isection, &s.iview, PAGE_READWRITE );
+
+    /* not at its preferred base (taken by the second round's view, or by anything): relocated */
+    return status == STATUS_IMAGE_NOT_AT_BASE ? STATUS_SUCCESS : status;
+}
+
+static NTSTATUS query_image_view( void )
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    return NtQueryVirtualMemory( NtCurrentProcess(), s.iview, MemoryBasicInformation, &mbi, sizeof(mbi), NULL );
+}
+
+static NTSTATUS unmap_image_section( void )
+{
+    return NtUnmapViewOfSection( NtCurrentProcess(), s.iview );
+}
+
+static NTSTATUS close_image_section( void )
+{
+    return NtClose( s.isection );
+}
+
 static const struct
 {
     const char *name;
@@ -370,14 +400,54 @@ static const struct
     { "NtQueryVirtualMemory(MemoryMappedFilenameInformation)", query_file_view_name },
     { "NtUnmapViewOfSection(file)", unmap_file_section },
     { "NtClose(file section)", close_file_section },
+    { "NtCreateSection(SEC_IMAGE)", create_image_section },
+    { "NtMapViewOfSection(SEC_IMAGE)", map_image_section },
+    { "NtQueryVirtualMemory(image view)", query_image_view },
+    { "NtUnmapViewOfSection(SEC_IMAGE)", unmap_image_section },
+    { "NtClose(image section)", close_image_section },
 };
+
+/* the data file and the PE file the steps map; 0 after a reported failure or skip */
+static int open_files( const char *tag )
+{
+    char why[256], ipath[] = "/tmp/ntdll-mm-apc-XXXXXX";
+    unsigned char *data;
+    size_t size;
+    int fd, ret;
+
+    if (!(data = load_pe_sample( "pe_sample64.dll", &size, why, sizeof(why) )))
+    {
+        skip( "pe_sample64.dll: %s\n", why );
+        return 0;
+    }
+    fd = mkstemp( ipath );
+    ret = fd >= 0 && write( fd, data, size ) == (ssize_t)size;
+    free( data );
+    if (fd >= 0) unlink( ipath );
+    ok( ret, "cannot write %s\n", ipath );
+    ret = ret && !ntdll_mm_file_handle_from_fd( fd, GENERIC_READ | GENERIC_EXECUTE, &s.ifile );
+    if (fd >= 0) close( fd );
+    if (!ret) return 0;
+    if (make_test_file( s.path, tag, 4 * GRAN ) || !(s.file = open_file( s.path, GENERIC_READ | GENERIC_WRITE )))
+    {
+        NtClose( s.ifile );
+        return 0;
+    }
+    return 1;
+}
+
+static void close_files( void )
+{
+    close_handle( s.file );
+    close_handle( s.ifile );
+    remove_test_file( s.path );
+}
 
 TEST(Nt_calls_never_use_the_C_heap)
 {
     struct ntdll_mm_heap_info heap[2];
 
-    if (make_test_file( s.path, "heap", 4 * GRAN )) return;
-    if (!(s.file = open_file( s.path, GENERIC_READ | GENERIC_WRITE ))) return;
+    if (!open_files( "heap" )) return;
 
     for (unsigned int round = 0; round < 2; round++)
     {
@@ -401,8 +471,7 @@ TEST(Nt_calls_never_use_the_C_heap)
     ok( heap[1].blocks == heap[0].blocks && heap[1].big == heap[0].big && heap[1].chunks == heap[0].chunks,
         "the library's heap after the second round: %zu small blocks, %zu big, %zu chunks; after the first %zu, %zu, %zu\n",
         heap[1].blocks, heap[1].big, heap[1].chunks, heap[0].blocks, heap[0].big, heap[0].chunks );
-    close_handle( s.file );
-    remove_test_file( s.path );
+    close_files();
 }
 
 /* ---- on a signal stack -------------------------------------------------------------------- */
@@ -478,13 +547,11 @@ TEST(Nt_calls_fit_in_32k_of_a_signal_stack)
 {
     int st;
 
-    if (make_test_file( s.path, "sigstack", 4 * GRAN )) return;
-    if (!(s.file = open_file( s.path, GENERIC_READ | GENERIC_WRITE ))) return;
+    if (!open_files( "sigstack" )) return;
     st = run_in_child( signal_stack_child, NULL );
     ok( WIFEXITED( st ), "the child died of signal %d (%s)\n", WIFSIGNALED( st ) ? WTERMSIG( st ) : 0,
         WIFSIGNALED( st ) ? strsignal( WTERMSIG( st ) ) : "" );
-    close_handle( s.file );
-    remove_test_file( s.path );
+    close_files();
 }
 
 /* the counting wrappers themselves: a check that cannot see a C heap call would pass anything */
