@@ -213,6 +213,47 @@ static void test_ExitProcess_during_memory_calls(void)
     ok( exited == 5, "%d of 5 children exited with their exit code\n", exited );
 }
 
+static void test_CreateProcess_during_memory_calls(void)
+{
+    PROCESS_INFORMATION pi;
+    STARTUPINFOA si = { sizeof(si) };
+    char cmd[MAX_PATH + 64], **argv;
+    static struct worker w;
+    HANDLE threads[2];
+    DWORD wait, code;
+    int i, exited = 0;
+
+    /* CreateProcess while other threads of the creator are inside memory calls: on Linux a new
+     * process starts with fork(), which copies the address space between two memory calls of
+     * the other threads; each child starts and ends with its exit code, and the creator's
+     * threads go on without an error. */
+    winetest_get_mainargs( &argv );
+    threads[0] = CreateThread( NULL, 0, memory_worker, &w, 0, NULL );
+    threads[1] = CreateThread( NULL, 0, memory_worker, &w, 0, NULL );
+    ok( threads[0] && threads[1], "CreateThread failed, error %lu\n", GetLastError() );
+    for (i = 0; i < 10; i++)
+    {
+        snprintf( cmd, sizeof(cmd), "\"%s\" threads exit-now", argv[0] );
+        if (!CreateProcessA( NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi ))
+        {
+            ok( 0, "CreateProcess %d failed, error %lu\n", i, GetLastError() );
+            break;
+        }
+        wait = WaitForSingleObject( pi.hProcess, 20000 );
+        ok( wait == WAIT_OBJECT_0, "child %d did not exit (wait %#lx)\n", i, wait );
+        if (wait != WAIT_OBJECT_0) TerminateProcess( pi.hProcess, 1 );
+        else if (GetExitCodeProcess( pi.hProcess, &code ) && code == 7) exited++;
+        CloseHandle( pi.hThread );
+        CloseHandle( pi.hProcess );
+    }
+    w.stop = 1;
+    ok( WaitForMultipleObjects( 2, threads, TRUE, 20000 ) == WAIT_OBJECT_0, "the workers did not stop\n" );
+    ok( exited == 10, "%d of 10 children exited with their exit code\n", exited );
+    ok( !w.errors && w.iterations > 0, "%ld errors in %ld iterations of the workers\n", w.errors, w.iterations );
+    CloseHandle( threads[0] );
+    CloseHandle( threads[1] );
+}
+
 START_TEST(threads)
 {
     char **argv;
@@ -224,8 +265,10 @@ START_TEST(threads)
         exit_child();
         return;
     }
+    if (argc >= 3 && !strcmp( argv[2], "exit-now" )) ExitProcess( 7 );
     test_SuspendThread_during_memory_calls();
     test_ExitProcess_during_memory_calls();
+    test_CreateProcess_during_memory_calls();
     /* last: on a memory manager with the bug it tests, the process's memory calls hang after */
     test_TerminateThread_during_memory_calls();
 }
