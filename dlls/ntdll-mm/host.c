@@ -409,25 +409,24 @@ NTSTATUS host_copy_user_many( const struct mm_user_copy *ops, unsigned int count
 }
 
 /* fork(): the handle table and the section names are consistent in the child and their
- * locks free (a thread that held one does not exist there).  Lock order, as everywhere:
- * mm.lock (taken first by the core's handler, registered after this one), names_lock,
- * handle_lock, the heap's lock (registered before). */
-static void host_atfork_prepare( void )
+ * locks free.  Lock order, as everywhere: mm.lock, names_lock, handle_lock. */
+void host_fork( enum mm_fork_phase phase )
 {
-    section_names_fork_prepare();
-    pthread_mutex_lock( &handle_lock );
-}
-
-static void host_atfork_parent( void )
-{
-    pthread_mutex_unlock( &handle_lock );
-    section_names_fork_done( 0 );
-}
-
-static void host_atfork_child( void )
-{
-    pthread_mutex_init( &handle_lock, NULL );
-    section_names_fork_done( 1 );
+    switch (phase)
+    {
+    case MM_FORK_PREPARE:
+        section_names_fork( phase );
+        pthread_mutex_lock( &handle_lock );
+        break;
+    case MM_FORK_PARENT:
+        pthread_mutex_unlock( &handle_lock );
+        section_names_fork( phase );
+        break;
+    case MM_FORK_CHILD:
+        pthread_mutex_init( &handle_lock, NULL );
+        section_names_fork( phase );
+        break;
+    }
 }
 
 NTSTATUS host_init( void )
@@ -440,6 +439,5 @@ NTSTATUS host_init( void )
     sigemptyset( &sa.sa_mask );
     if (sigaction( SIGSEGV, &sa, &prev_segv ) || sigaction( SIGBUS, &sa, &prev_bus ))
         return STATUS_UNSUCCESSFUL;
-    pthread_atfork( host_atfork_prepare, host_atfork_parent, host_atfork_child );
     return STATUS_SUCCESS;
 }

@@ -138,6 +138,14 @@ void host_lock_leave( void );
  * parent's thread instead of delivering it. */
 void host_lock_forget( void );
 
+/* fork(): the core's one pthread_atfork handler (virtual.c, registered when the library is
+ * loaded) takes mm.lock, then calls host_fork( MM_FORK_PREPARE ): the host takes the locks of
+ * its own that NT calls use, in its order, after mm.lock; then the core's heap lock is taken.
+ * After the fork, MM_FORK_PARENT releases them in the parent and MM_FORK_CHILD makes them anew
+ * in the child (a thread that held one does not exist there).  Called under mm.lock. */
+enum mm_fork_phase { MM_FORK_PREPARE, MM_FORK_PARENT, MM_FORK_CHILD };
+void host_fork( enum mm_fork_phase phase );
+
 /* Called once, from the core's initialisation (mm_ensure_init), after the kernel probe and
  * before the address space is read: the host installs what it needs (the standalone host
  * its SIGSEGV/SIGBUS handler).  A failure makes every NT call fail with that status.  It must
@@ -155,9 +163,8 @@ struct host_file
     char *path;                  /* absolute Unix path, for MemoryMappedFilenameInformation */
 };
 NTSTATUS host_alloc_handle( struct host_object *obj, ACCESS_MASK access, HANDLE *handle );
-/* fork(): section_object.c's name list lock, held across a fork by host.c's handlers */
-void section_names_fork_prepare( void );
-void section_names_fork_done( int child );
+/* fork(): section_object.c's name list lock, for host_fork */
+void section_names_fork( enum mm_fork_phase phase );
 #endif
 
 /* ==== what the core provides to hosts ====================================================== */

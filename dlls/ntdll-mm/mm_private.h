@@ -189,6 +189,9 @@ static inline void mm_unlock_exclusive( void )
     pthread_rwlock_unlock( &mm.lock );
     host_lock_leave();
 }
+/* pool.c: the heap's lock across fork() (the core's fork handler, virtual.c) */
+void pool_fork( enum mm_fork_phase phase );
+
 #define MM_ASSERT_EXCLUSIVE() do { if (!mm.writer) mm_assert_fail( __FILE__, __LINE__, "exclusive lock" ); } while (0)
 
 /* ---- vad.c: region tree and runs --------------------------------------------------

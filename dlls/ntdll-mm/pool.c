@@ -22,14 +22,13 @@
  *
  * Lock rules: pool_lock (a mutex) only inside the host bracket; taken for free-list and chunk
  * changes, never while calling out of this file except os_pool_map for a new chunk.  May be
- * called with mm.lock held or not.  A fork()ed child gets the heap in a consistent state
- * (pthread_atfork holds pool_lock across the fork).
+ * called with mm.lock held or not.  A fork()ed child gets the heap in a consistent state: the
+ * core's fork handler holds pool_lock across the fork (pool_fork), last of its locks.
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "mm_entry.h"   /* first: NTDLL_MM_WINE renames, config.h, _GNU_SOURCE */
-#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include "mm_private.h"
@@ -60,29 +59,20 @@ static struct pool_free *free_list[NCLASSES];
 static char *carve_pos, *carve_end;
 static struct ntdll_mm_heap_info stats;
 
-static void pool_prepare( void )
+/* Lock: mm.lock exclusive (the core's fork handler, inside its signal bracket). */
+void pool_fork( enum mm_fork_phase phase )
 {
-    host_lock_enter();
-    pthread_mutex_lock( &pool_lock );
+    switch (phase)
+    {
+    case MM_FORK_PREPARE: pthread_mutex_lock( &pool_lock ); break;
+    case MM_FORK_PARENT:  pthread_mutex_unlock( &pool_lock ); break;
+    case MM_FORK_CHILD:   pthread_mutex_init( &pool_lock, NULL ); break;
+    }
 }
 
-static void pool_parent( void )
+static inline struct pool_header *header_of( void *p )
 {
-    pthread_mutex_unlock( &pool_lock );
-    host_lock_leave();
-}
-
-static void pool_child( void )
-{
-    pthread_mutex_init( &pool_lock, NULL );
-    host_lock_forget();
-}
-
-/* at load, not at the first allocation: registering may use the C heap, and the first
- * allocation may be made from a signal handler */
-static void __attribute__((constructor)) register_atfork( void )
-{
-    pthread_atfork( pool_prepare, pool_parent, pool_child );
+    return (struct pool_header *)((char *)p - POOL_HEADER);
 }
 
 static unsigned int class_of( size_t block )
@@ -167,7 +157,7 @@ void *mm_calloc( size_t count, size_t size )
 
     if (size && count > SIZE_MAX / size) return NULL;
     /* class blocks are reused: clear them; a new mapping is already zero */
-    if ((p = mm_malloc( count * size )) && !((struct pool_header *)((char *)p - POOL_HEADER))->big)
+    if ((p = mm_malloc( count * size )) && !header_of( p )->big)
         memset( p, 0, count * size );
     return p;
 }
@@ -178,7 +168,7 @@ void mm_free( void *p )
     unsigned int c;
 
     if (!p) return;
-    h = (struct pool_header *)((char *)p - POOL_HEADER);
+    h = header_of( p );
     host_lock_enter();
     if (h->big)
     {
@@ -204,7 +194,7 @@ void *mm_realloc( void *p, size_t size )
     void *q;
 
     if (!p) return mm_malloc( size );
-    h = (struct pool_header *)((char *)p - POOL_HEADER);
+    h = header_of( p );
     have = h->size - POOL_HEADER;
     if (size <= have) return p;
     if (!(q = mm_malloc( size ))) return NULL;

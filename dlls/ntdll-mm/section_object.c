@@ -60,18 +60,17 @@ struct named_section
 };
 
 static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void section_names_fork_prepare( void )
-{
-    pthread_mutex_lock( &names_lock );
-}
-
-void section_names_fork_done( int child )
-{
-    if (child) pthread_mutex_init( &names_lock, NULL );
-    else pthread_mutex_unlock( &names_lock );
-}
 static struct named_section *named_sections;
+
+void section_names_fork( enum mm_fork_phase phase )
+{
+    switch (phase)
+    {
+    case MM_FORK_PREPARE: pthread_mutex_lock( &names_lock ); break;
+    case MM_FORK_PARENT:  pthread_mutex_unlock( &names_lock ); break;
+    case MM_FORK_CHILD:   pthread_mutex_init( &names_lock, NULL ); break;
+    }
+}
 
 static int names_equal( const WCHAR *a, USHORT alen, const WCHAR *b, USHORT blen, int nocase )
 {

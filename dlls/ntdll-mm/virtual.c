@@ -43,27 +43,39 @@ void mm_assert_fail( const char *file, int line, const char *what )
 }
 
 /* fork(): the child gets the address space as it is between two NT calls.  Without this, a
- * fork while another thread holds mm.lock leaves the lock held for ever in the child (that
- * thread does not exist there) and the child's first memory call hangs.  The forking thread
- * waits for the calls in flight.  In the child the lock is made anew: glibc's rwlock records
- * its writer by thread id, which fork changes.  (The heap does the same for its lock, pool.c;
- * prepare handlers run in the reverse order of registration, so mm.lock is taken first, as
- * everywhere.) */
+ * fork while another thread holds mm.lock (or the host's or the heap's locks) leaves the lock
+ * held for ever in the child (that thread does not exist there) and the child's first memory
+ * call hangs.  One handler takes every lock in the lock order (mm.lock, the host's, the
+ * heap's) and the forking thread waits for the calls in flight.  In the child the locks are
+ * made anew: glibc's rwlock records its writer by thread id, which fork changes.  Registered
+ * when the library is loaded: registering may use the C heap, and the heap is in use before
+ * the first NT call initialises the core. */
 static void atfork_prepare( void )
 {
     mm_lock_exclusive();
+    host_fork( MM_FORK_PREPARE );
+    pool_fork( MM_FORK_PREPARE );
 }
 
 static void atfork_parent( void )
 {
+    pool_fork( MM_FORK_PARENT );
+    host_fork( MM_FORK_PARENT );
     mm_unlock_exclusive();
 }
 
 static void atfork_child( void )
 {
+    pool_fork( MM_FORK_CHILD );
+    host_fork( MM_FORK_CHILD );
     __atomic_store_n( &mm.writer, 0, __ATOMIC_RELAXED );
     pthread_rwlock_init( &mm.lock, NULL );
     host_lock_forget();
+}
+
+static void __attribute__((constructor)) register_atfork( void )
+{
+    pthread_atfork( atfork_prepare, atfork_parent, atfork_child );
 }
 
 static void do_init( void )
@@ -86,7 +98,6 @@ static void do_init( void )
     ret = vad_load_foreign();
     mm_unlock_exclusive();
     if (ret) init_status = STATUS_NO_MEMORY;
-    else pthread_atfork( atfork_prepare, atfork_parent, atfork_child );
 }
 
 NTSTATUS mm_ensure_init( void )

@@ -216,6 +216,12 @@ void host_lock_forget( void )
     }
 }
 
+/* fork(): the Wine host's mutexes are Wine's uninterrupted sections (Wine itself does not
+ * hold them across fork either), and Wine's child only execs */
+void host_fork( enum mm_fork_phase phase )
+{
+}
+
 void host_addref( struct host_object *obj )
 {
     __atomic_add_fetch( &obj->refs, 1, __ATOMIC_RELAXED );
