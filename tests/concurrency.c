@@ -191,7 +191,7 @@ TEST(fork_while_other_threads_are_in_memory_calls)
 {
     pthread_t threads[2];
     struct worker workers[2];
-    unsigned int i, hung = 0, failed = 0, children = 40;
+    unsigned int i, hung = 0, failed = 0, forked = 0, children = 40;
 
     forking = 1;
     for (i = 0; i < 2; i++)
@@ -239,6 +239,7 @@ TEST(fork_while_other_threads_are_in_memory_calls)
             _exit( ntdll_mm_check_invariants( buf, sizeof(buf) ) ? 4 : 0 );
         }
         if (pid < 0) break;
+        forked++;
         waitpid( pid, &status, 0 );
         if (WIFSIGNALED( status )) hung++;
         else if (WEXITSTATUS( status )) failed++;
@@ -250,6 +251,6 @@ TEST(fork_while_other_threads_are_in_memory_calls)
         pthread_join( threads[i], NULL );
         ok( !workers[i].errors, "thread %u: %u errors, first: %s\n", i, workers[i].errors, workers[i].first_error );
     }
-    ok( !hung, "%u of %u children were killed (hung in their first memory call)\n", hung, i );
-    ok( !failed, "%u of %u children had a failed call or a map mismatch\n", failed, i );
+    ok( !hung, "%u of %u children were killed (hung in their first memory call)\n", hung, forked );
+    ok( !failed, "%u of %u children had a failed call or a map mismatch\n", failed, forked );
 }
