@@ -184,67 +184,64 @@ static void exit_child(void)
     ExitProcess( w.errors ? 1 : 42 );
 }
 
-static void test_ExitProcess_during_memory_calls(void)
+/* Runs "threads MODE" as a child and waits for it: 1 if it exited with code 'expect', 0 if it
+ * exited otherwise or did not exit within 20 s (then it is terminated), -1 if it could not be
+ * created. */
+static int run_child( const char *mode, int i, DWORD expect )
 {
     PROCESS_INFORMATION pi;
     STARTUPINFOA si = { sizeof(si) };
     char cmd[MAX_PATH + 64], **argv;
     DWORD wait, code;
-    int i, exited = 0;
+    int ret = 0;
+
+    winetest_get_mainargs( &argv );
+    snprintf( cmd, sizeof(cmd), "\"%s\" threads %s", argv[0], mode );
+    if (!CreateProcessA( NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi ))
+    {
+        ok( 0, "CreateProcess %d failed, error %lu\n", i, GetLastError() );
+        return -1;
+    }
+    wait = WaitForSingleObject( pi.hProcess, 20000 );
+    ok( wait == WAIT_OBJECT_0, "child %d did not exit (wait %#lx)\n", i, wait );
+    if (wait != WAIT_OBJECT_0) TerminateProcess( pi.hProcess, 1 );
+    else if (GetExitCodeProcess( pi.hProcess, &code ) && code == expect) ret = 1;
+    CloseHandle( pi.hThread );
+    CloseHandle( pi.hProcess );
+    return ret;
+}
+
+static void test_ExitProcess_during_memory_calls(void)
+{
+    int i, ret, exited = 0;
 
     /* ExitProcess (learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-exitprocess):
      * the other threads are terminated wherever they are; the process ends with the code given. */
-    winetest_get_mainargs( &argv );
     for (i = 0; i < 5; i++)
     {
-        snprintf( cmd, sizeof(cmd), "\"%s\" threads exit-child", argv[0] );
-        if (!CreateProcessA( NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi ))
-        {
-            ok( 0, "CreateProcess failed, error %lu\n", GetLastError() );
-            return;
-        }
-        wait = WaitForSingleObject( pi.hProcess, 20000 );
-        ok( wait == WAIT_OBJECT_0, "child %d did not exit (wait %#lx)\n", i, wait );
-        if (wait != WAIT_OBJECT_0) TerminateProcess( pi.hProcess, 1 );
-        else if (GetExitCodeProcess( pi.hProcess, &code ) && code == 42) exited++;
-        CloseHandle( pi.hThread );
-        CloseHandle( pi.hProcess );
+        if ((ret = run_child( "exit-child", i, 42 )) < 0) return;
+        exited += ret;
     }
     ok( exited == 5, "%d of 5 children exited with their exit code\n", exited );
 }
 
 static void test_CreateProcess_during_memory_calls(void)
 {
-    PROCESS_INFORMATION pi;
-    STARTUPINFOA si = { sizeof(si) };
-    char cmd[MAX_PATH + 64], **argv;
     static struct worker w;
     HANDLE threads[2];
-    DWORD wait, code;
-    int i, exited = 0;
+    int i, ret, exited = 0;
 
     /* CreateProcess while other threads of the creator are inside memory calls: on Linux a new
      * process starts with fork(), which copies the address space between two memory calls of
      * the other threads; each child starts and ends with its exit code, and the creator's
      * threads go on without an error. */
-    winetest_get_mainargs( &argv );
     threads[0] = CreateThread( NULL, 0, memory_worker, &w, 0, NULL );
     threads[1] = CreateThread( NULL, 0, memory_worker, &w, 0, NULL );
     ok( threads[0] && threads[1], "CreateThread failed, error %lu\n", GetLastError() );
     for (i = 0; i < 10; i++)
     {
-        snprintf( cmd, sizeof(cmd), "\"%s\" threads exit-now", argv[0] );
-        if (!CreateProcessA( NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi ))
-        {
-            ok( 0, "CreateProcess %d failed, error %lu\n", i, GetLastError() );
-            break;
-        }
-        wait = WaitForSingleObject( pi.hProcess, 20000 );
-        ok( wait == WAIT_OBJECT_0, "child %d did not exit (wait %#lx)\n", i, wait );
-        if (wait != WAIT_OBJECT_0) TerminateProcess( pi.hProcess, 1 );
-        else if (GetExitCodeProcess( pi.hProcess, &code ) && code == 7) exited++;
-        CloseHandle( pi.hThread );
-        CloseHandle( pi.hProcess );
+        if ((ret = run_child( "exit-now", i, 7 )) < 0) break;
+        exited += ret;
     }
     w.stop = 1;
     ok( WaitForMultipleObjects( 2, threads, TRUE, 20000 ) == WAIT_OBJECT_0, "the workers did not stop\n" );
