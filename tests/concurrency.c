@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include "util.h"
 #include "section_util.h"
-#include "mm_private.h"   /* mm_lock_exclusive: the lock's own rule is tested */
+#include "space.h"   /* space_lock_exclusive: the lock's own rule is tested */
 
 #define THREADS 4
 #define ROUNDS 300
@@ -108,7 +108,7 @@ TEST(concurrent_calls_from_threads)
     }
 }
 
-/* mm.lock is not recursive.  A host that calls into the core on a thread already holding it
+/* The space lock is not recursive.  A host that calls into the core on a thread already holding it
  * exclusive (from a fault taken inside the core, or after a path that kept the lock) would
  * hang; the core aborts with a message instead.  In a child: the lock held, an NT call must
  * end the child with SIGABRT, not block (an alarm kills a child that hangs). */
@@ -124,7 +124,7 @@ TEST(mm_lock_taken_twice_aborts)
         MEMORY_BASIC_INFORMATION mbi;
 
         alarm( 10 );
-        mm_lock_exclusive();
+        space_lock_exclusive();
         NtQueryVirtualMemory( NtCurrentProcess(), &mbi, MemoryBasicInformation, &mbi, sizeof(mbi), NULL );
         _exit( 0 );
     }

@@ -36,13 +36,15 @@ fi
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
     step "native test suite as user nobody"
     unpriv=$(mktemp -d /tmp/ntdll-mm-unpriv.XXXXXX)
-    cp tests/.libs/ntdll-mm-tests .libs/libntdll-mm.so* "$unpriv"/
+    # the test program links the library statically (it reaches internals the shared library
+    # does not export): the executable alone
+    cp tests/ntdll-mm-tests "$unpriv"/
     mkdir -p "$unpriv/data"
     cp tests/data/*.dll tests/data/*.exe "$unpriv/data"/ 2>/dev/null || true
     chmod -R a+rX "$unpriv"
     unpriv_status=0
     (cd "$unpriv" && su nobody -s /bin/sh -c \
-        "LD_LIBRARY_PATH=$unpriv NTDLL_MM_PE_SAMPLES=$unpriv/data ./ntdll-mm-tests" > "$build/unprivileged.log" 2>&1) ||
+        "NTDLL_MM_PE_SAMPLES=$unpriv/data ./ntdll-mm-tests" > "$build/unprivileged.log" 2>&1) ||
         unpriv_status=$?
     rm -rf "$unpriv"
     tail -n 1 "$build/unprivileged.log"

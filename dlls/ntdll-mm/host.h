@@ -1,24 +1,26 @@
 /*
- * ntdll-mm: the host contract.
+ * ntdll-mm: the host contract, both ways.
  *
- * The core (the files of dlls/ntdll-mm/ except host.c and section_object.c) implements NT's memory
- * manager for the current process.  What it cannot know by itself (which handle names which
- * object, how to read a caller's pointer safely, which signals must not interrupt it) it asks
- * its host through the host_* functions below.  Two hosts implement all of them:
- *   - the standalone host, dlls/ntdll-mm/host.c (+ section_object.c): a plain Linux process,
- *     its own handle table, NtClose, NtCreateSection/NtOpenSection/NtExtendSection, guarded
- *     user copies and a SIGSEGV/SIGBUS handler;
- *   - the Wine host, dlls/ntdll-mm/wine/: wineserver handles and mappings, Wine's own signal
- *     handling and exception dispatch.
- * The second half of this header is what the core offers its hosts: initialisation, fault
- * classification, section objects built from a file descriptor, and host-reserved areas.
+ * The core (dlls/ntdll-mm/core/, on its OS layer dlls/ntdll-mm/os/) implements NT's memory
+ * manager for the current process.  A host puts it in a process: it owns handles, names,
+ * other processes, signals and threads.  This header is the whole interface between them:
+ *   - what a host provides (host_*): the core calls these, and nothing else of its host;
+ *   - what the core offers hosts (mm_*, and the mm_Nt* entry points of mm_entry.h inside Wine):
+ *     a host calls these, and nothing else of the core.  Host files cannot include the core's
+ *     headers or the OS layer's (they stop the build with an #error outside the core).
+ * Two hosts implement it: the standalone host (dlls/ntdll-mm/standalone/: a plain Linux process,
+ * libntdll-mm) and the Wine host (dlls/ntdll-mm/wine/: Wine's ntdll.so).  docs/design.md
+ * ("Hosts") says how to add one.
  *
  * General rules for host_* functions:
  *   - They may be called from any thread, concurrently.
- *   - Unless said otherwise they are called WITHOUT mm.lock held and may block.  Those marked
- *     "under mm.lock" are called with it held (shared or exclusive): they must not call back
- *     into the core nor touch caller memory.
+ *   - Unless said otherwise they are called WITHOUT the space lock (the core's one lock) and may
+ *     block.  Those marked "under the lock" are called with it held (shared or exclusive): they
+ *     must not call back into the core nor touch caller memory.
  *   - They never call mmap/munmap/mprotect on memory the core manages.
+ * General rules for mm_* functions: any thread; never with the space lock held (a host function
+ * called "under the lock" must not call them), except the heap's and mm_section_* accessors
+ * marked lock-free.
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -33,14 +35,24 @@
 
 MM_HIDDEN_BEGIN
 
+/* NT's page and allocation granularity on x86 */
+#define MM_PAGE_SHIFT   12
+#define MM_PAGE_SIZE    ((size_t)1 << MM_PAGE_SHIFT)
+#define MM_PAGE_MASK    (MM_PAGE_SIZE - 1)
+#define MM_GRANULARITY  ((size_t)0x10000)
+#define MM_GRAN_MASK    (MM_GRANULARITY - 1)
+
+static inline uintptr_t mm_round_down( uintptr_t v, size_t mask ) { return v & ~(uintptr_t)mask; }
+static inline uintptr_t mm_round_up( uintptr_t v, size_t mask ) { return (v + mask) & ~(uintptr_t)mask; }
+
 struct mm_section;
 
 /* ==== what the host provides =============================================================== */
 
-/* Objects behind handles.  A struct host_object is embedded (as the first member) in every
- * object the core gets from host_ref_handle; the core only reads 'type' and calls
- * host_addref/host_release on it.  Reference counting is the host's: host_release on the last
- * reference calls obj->destroy( obj ). */
+/* ---- objects behind handles ---------------------------------------------------------------
+ * A struct host_object is embedded (as the first member) in every object the core gets from
+ * host_ref_handle; the core only reads 'type' and calls host_addref/host_release on it.
+ * Reference counting is the host's: host_release on the last reference calls obj->destroy. */
 enum host_type { HOST_FILE = 1, HOST_SECTION };
 struct host_object
 {
@@ -51,48 +63,60 @@ struct host_object
     void (*last_handle)( struct host_object *obj );   /* optional: the last handle was closed (standalone) */
 };
 
-/* A referenced object for handle.  The core asks only for HOST_SECTION (the standalone
- * NtCreateSection in section_object.c also asks for HOST_FILE).  For HOST_SECTION, *obj is
- * mm_section_object() of a struct mm_section made by mm_section_create_from_fd (the host
+/* A referenced object for handle.  The core asks only for HOST_SECTION.  For HOST_SECTION, *obj
+ * is mm_section_object() of a struct mm_section made by mm_section_create_from_fd (the host
  * may cache it: one struct mm_section per NT section object, so that views of one section
  * share its SEC_RESERVE commit state).  'needed' are the access rights the caller needs
- * (SECTION_MAP_READ / SECTION_MAP_WRITE / SECTION_MAP_EXECUTE / SECTION_QUERY /
- * SECTION_EXTEND_SIZE); *granted (when not NULL) receives the handle's rights.  Errors, as NT:
- * STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH (also for the current process/thread
- * pseudo-handles), STATUS_ACCESS_DENIED when the handle lacks any needed right.  The caller
- * drops the reference with host_release. */
+ * (SECTION_MAP_READ / SECTION_MAP_WRITE / SECTION_MAP_EXECUTE / SECTION_EXTEND_SIZE); *granted
+ * (when not NULL) receives the handle's rights.  Errors, as NT: STATUS_INVALID_HANDLE,
+ * STATUS_OBJECT_TYPE_MISMATCH (also for the current process/thread pseudo-handles),
+ * STATUS_ACCESS_DENIED when the handle lacks any needed right.  The caller drops the
+ * reference with host_release. */
 NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed,
                           struct host_object **obj, ACCESS_MASK *granted );
-/* Take / drop a reference.  May be called under mm.lock (views take and drop their section's
- * reference there): obj->destroy then runs under mm.lock too, so a destroy callback must not
- * take mm.lock or call into the core (closing descriptors and freeing is fine). */
+/* Take / drop a reference.  May be called under the lock (views take and drop their section's
+ * reference there): obj->destroy then runs under the lock too, so a destroy callback must not
+ * call into the core (closing descriptors and freeing is fine). */
 void host_addref( struct host_object *obj );
 void host_release( struct host_object *obj );
+
+/* NtQuerySection: what the section behind handle is, as NT reports it (the core checks the
+ * class, the lengths and the buffer, then asks).  Errors as host_ref_handle's, for a handle
+ * without SECTION_QUERY too.  The standalone host answers from its core section
+ * (mm_section_describe); Wine from wineserver's description of the mapping. */
+struct mm_section_desc
+{
+    ULONG    attributes;         /* SectionBasicInformation.Attributes (SEC_*) */
+    uint64_t size;               /* SectionBasicInformation.Size: images report their file's size */
+    int      is_image;
+    SECTION_IMAGE_INFORMATION image;   /* SEC_IMAGE: SectionImageInformation */
+};
+NTSTATUS host_query_section( HANDLE handle, struct mm_section_desc *desc );
+
+/* ---- the process ------------------------------------------------------------------------ */
 
 /* Does this handle name the calling process?  NtCurrentProcess() always does.  The core only
  * ever operates on the calling process: host_check_process returns STATUS_SUCCESS for it,
  * STATUS_INVALID_HANDLE (or the host's own error for a handle of the wrong type) otherwise.
- * The Wine host's exported Nt* forward other processes before calling the core, so in Wine
- * the core sees the current process only. */
+ * The Wine host's exported Nt* forward other processes before calling the core. */
 int      host_is_current_process( HANDLE process );
 NTSTATUS host_check_process( HANDLE process );
 
-/* Does the caller hold SeLockMemoryPrivilege (MEM_LARGE_PAGES, SEC_LARGE_PAGES)? */
+/* Does the caller hold SeLockMemoryPrivilege (MEM_LARGE_PAGES, SEC_LARGE_PAGES,
+ * NtLockVirtualMemory's MAP_SYSTEM)? */
 int  host_has_lock_memory_privilege( void );
 
 /* How many pages the process may lock into its working set (NtLockVirtualMemory, MAP_PROCESS):
  * NT's quota is the minimum working set minus a small overhead, 30 pages by default, raised by
  * SetProcessWorkingSetSize(Ex).  (size_t)-1: no NT quota, only the kernel's RLIMIT_MEMLOCK
- * limits locking (its refusal is STATUS_WORKING_SET_QUOTA too).  Under mm.lock.
- * The standalone host keeps NT's default quota; inside Wine 8.0, kernelbase's
- * SetProcessWorkingSetSizeEx is a no-op that never reaches ntdll, so a program that raised
- * its working set would still be held to 30 pages: the core's default under NTDLL_MM_WINE (a
- * weak definition in misc.c, which a Wine host may replace) is "no NT quota". */
+ * limits locking (its refusal is STATUS_WORKING_SET_QUOTA too).  Under the lock. */
 size_t host_lockable_pages( void );
+
+/* ---- caller memory ---------------------------------------------------------------------- */
 
 /* Copy len bytes from / to caller ("user") memory.  A pointer NT's probe would refuse, or a
  * copy that faults, gives STATUS_ACCESS_VIOLATION and must not crash the process nor leave
- * any lock held (the core never calls these under mm.lock).  len may be 0 (success). */
+ * any lock held (the core never calls these under the lock).  len may be 0 (success). */
 NTSTATUS host_copy_from_user( void *dst, const void *src, size_t len );
 NTSTATUS host_copy_to_user( void *dst, const void *src, size_t len );
 
@@ -122,15 +146,16 @@ static inline NTSTATUS mm_run_user_copies( const struct mm_user_copy *ops, unsig
     return STATUS_SUCCESS;
 }
 
-/* Bracket every hold of mm.lock and every call of the core's heap (mm_malloc & co.):
+/* ---- signals, threads, fork ---------------------------------------------------------------- */
+
+/* Bracket every hold of the space lock and every call of the core's heap (mm_malloc & co.):
  * host_lock_enter runs just before the core takes the lock (shared or exclusive) or enters
  * its heap, host_lock_leave just after it released it, on the same thread.  Brackets nest
- * (a heap call under mm.lock); the core never takes mm.lock twice on one thread.  Wine keeps
+ * (a heap call under the lock); the core never takes the lock twice on one thread.  Wine keeps
  * its server signals (SIGUSR1 & co.) and SIGQUIT out of the bracket (deferred to the end of
  * the outermost one), so that a signal handler running NT calls (an APC, a suspend) or ending
  * the thread never interrupts a thread that holds the lock or is inside the heap; the
- * standalone host does nothing.  Must be async-signal-safe: the core's fault classification
- * runs in signal handlers. */
+ * standalone host does nothing.  Must be async-signal-safe: faults run in signal handlers. */
 void host_lock_enter( void );
 void host_lock_leave( void );
 /* In a fork()ed child: ends a bracket that the parent's thread began in a fork prepare
@@ -138,13 +163,33 @@ void host_lock_leave( void );
  * parent's thread instead of delivering it. */
 void host_lock_forget( void );
 
-/* fork(): the core's one pthread_atfork handler (virtual.c, registered when the library is
- * loaded) takes mm.lock, then calls host_fork( MM_FORK_PREPARE ): the host takes the locks of
- * its own that NT calls use, in its order, after mm.lock; then the core's heap lock is taken.
- * After the fork, MM_FORK_PARENT releases them in the parent and MM_FORK_CHILD makes them anew
- * in the child (a thread that held one does not exist there).  Called under mm.lock. */
+/* fork(): the core's one pthread_atfork handler (core/init.c, registered when the library is
+ * loaded) takes the space lock, then calls host_fork( MM_FORK_PREPARE ): the host takes the
+ * locks of its own that NT calls use, in its order, after the space lock; then the core's heap
+ * lock is taken.  After the fork, MM_FORK_PARENT releases them in the parent and MM_FORK_CHILD
+ * makes them anew in the child (a thread that held one does not exist there).  Under the lock. */
 enum mm_fork_phase { MM_FORK_PREPARE, MM_FORK_PARENT, MM_FORK_CHILD };
 void host_fork( enum mm_fork_phase phase );
+
+/* A thread's NT stack, as its TEB describes it: the reservation [deallocation, base), committed
+ * from limit up, guard pages below. */
+struct mm_stack
+{
+    void *deallocation;          /* DeallocationStack */
+    void *limit;                 /* StackLimit: the lowest committed byte; the core moves it */
+    void *base;                  /* StackBase (exclusive) */
+    unsigned int flags;          /* MM_STACK_* */
+};
+/* a fault in the reserved part [deallocation, limit) commits the stack down to it, as NT's
+ * kernel does for the frames it builds itself (Wine: its unix side writes frames below the
+ * program's stack pointer, and its __chkstk does not probe page by page) */
+#define MM_STACK_COMMIT_RESERVED 0x1
+/* The calling thread's NT stack, if it has one (non-zero return).  NT moves StackLimit up when
+ * a guard page is set in the committed part of the thread's own stack (ntdll's virtual test,
+ * test_stack_growth_thread): the core asks here when a call sets PAGE_GUARD, and gives the new
+ * limit back with host_set_stack_limit.  Under the lock (a TLS or TEB read only). */
+int  host_thread_stack( struct mm_stack *stack );
+void host_set_stack_limit( void *limit );
 
 /* Called once, from the core's initialisation (mm_ensure_init), after the kernel probe and
  * before the address space is read: the host installs what it needs (the standalone host
@@ -153,41 +198,62 @@ void host_fork( enum mm_fork_phase phase );
  * forever); register reserved areas after mm_ensure_init has returned. */
 NTSTATUS host_init( void );
 
-/* ---- standalone host only (host.c, section_object.c); the Wine host does not implement
- * these ------------------------------------------------------------------------------------ */
-#ifndef NTDLL_MM_WINE
-struct host_file
+/* Does anything besides the core map inside the host's reserved areas?  0 (the standalone
+ * host: the program may): before mapping over the reservation the core reads the kernel's map
+ * and refuses, STATUS_CONFLICTING_ADDRESSES, if somebody else's mapping is there.  1 (Wine:
+ * the preloader's ranges are only ever mapped by the memory manager, which virtual.c relies
+ * on too): the core trusts its tree and maps over the reservation directly, one system call
+ * less per allocation or view there.  Asked when an area is registered. */
+int host_owns_reserved_areas( void );
+
+/* ---- views ------------------------------------------------------------------------------- *
+ * The core tells its host about views as they come and go, under the lock exclusive, so that
+ * a host keeping its own record (wineserver's view list, which the server builds module lists,
+ * debug events and get_mapping_filename from) sees every view exactly when it exists: no
+ * other thread can unmap or reuse the range in between.  The hooks may talk to a server; they
+ * must not call into the core. */
+struct mm_view
 {
-    struct host_object obj;
-    int fd;
-    char *path;                  /* absolute Unix path, for MemoryMappedFilenameInformation */
+    void      *base;
+    SIZE_T     size;
+    uint64_t   offset;           /* of base in the section (images: 0) */
+    ULONG      sec_flags;        /* mm_section_flags() of its section */
+    ULONG      protect;          /* the protection it was mapped with */
+    struct mm_section *section;
 };
-NTSTATUS host_alloc_handle( struct host_object *obj, ACCESS_MASK access, HANDLE *handle );
-/* fork(): section_object.c's name list lock, for host_fork */
-void section_names_fork( enum mm_fork_phase phase );
-#endif
+/* A view was mapped.  ctx: what the host passed to mm_map_section (NULL when the core's own
+ * NtMapViewOfSection(Ex) mapped it).  An error status (not NT_SUCCESS) unmaps the view again
+ * and fails the call with that status; success statuses are all the same to the core. */
+NTSTATUS host_view_mapped( const struct mm_view *view, void *ctx );
+/* A view is being unmapped (or turned back into a placeholder). */
+void host_view_unmapped( const struct mm_view *view );
+/* Pages [offset, offset + size) of a view of a SEC_RESERVE section were committed by a call
+ * in this process (NT commits them in every view at once; the core does so in this process). */
+void host_view_committed( const struct mm_view *view, SIZE_T offset, SIZE_T size );
 
 /* ==== what the core provides to hosts ====================================================== */
 
-/* The core's heap (pool.c), for everything the core and the hosts allocate on the paths of NT
- * calls: never the C library's malloc, which an NT call run from a signal handler (Wine's
- * system APCs in a suspended or busy thread) may have interrupted.  Same contracts as
- * malloc/calloc/realloc/free; any thread, with or without mm.lock; memory from one is freed
- * by mm_free only. */
+/* Initialise the core once (kernel probe, host_init, foreign mappings); idempotent and
+ * thread-safe.  Every mm_Nt* entry point calls it. */
+NTSTATUS mm_ensure_init( void );
+
+/* The core's heap (core/heap.c), for everything the core and the hosts allocate on the paths
+ * of NT calls: never the C library's malloc, which an NT call run from a signal handler
+ * (Wine's system APCs in a suspended or busy thread) may have interrupted.  Same contracts
+ * as malloc/calloc/realloc/free; any thread, with or without the lock; memory from one is
+ * freed by mm_free only. */
 void *mm_malloc( size_t size );
 void *mm_calloc( size_t count, size_t size );
 void *mm_realloc( void *ptr, size_t size );
 void  mm_free( void *ptr );
 char *mm_strdup( const char *str );
 
-/* Initialise the core once (kernel probe, host_init, foreign mappings); idempotent and
- * thread-safe.  Every mm_Nt* entry point calls it. */
-NTSTATUS mm_ensure_init( void );
-
-/* ---- faults ------------------------------------------------------------------------------
- * A host hands every SIGSEGV it cannot explain to mm_classify_fault and every SIGBUS to
- * mm_classify_bus_fault, from the signal handler of the faulting thread (the core takes
- * mm.lock there, which is safe: no thread touches caller memory while holding it). */
+/* ---- faults --------------------------------------------------------------------------------
+ * A host hands every SIGSEGV it cannot explain to mm_handle_fault and every SIGBUS to
+ * mm_handle_bus_fault, from the signal handler of the faulting thread, once: the core decides
+ * everything NT's page-fault handler decides (write-watch first writes, guard pages, stack
+ * growth, the stack limit, overflows).  Safe in a signal handler: the faulting thread never
+ * holds the lock while touching caller memory. */
 enum mm_fault_result
 {
     MM_FAULT_RETRY,              /* handled: run the faulting instruction again */
@@ -200,12 +266,111 @@ struct mm_fault
                                     STATUS_STACK_OVERFLOW, STATUS_IN_PAGE_ERROR */
     ULONG_PTR info[3];           /* EXCEPTION_RECORD.ExceptionInformation */
     ULONG     ninfo;
+    unsigned int flags;          /* MM_FAULT_* */
 };
-/* access: 0 read, 1 write, 8 execute (NT's ExceptionInformation[0]) */
-enum mm_fault_result mm_classify_fault( void *addr, int access, struct mm_fault *fault );
+/* the faulting page is a reserved page of a view of a SEC_RESERVE section: another process
+ * may have committed it (NT commits a section's pages in every view at once) */
+#define MM_FAULT_RESERVED_VIEW 0x1
+/* access: 0 read, 1 write, 8 execute (NT's ExceptionInformation[0]).  stack: the faulting
+ * thread's NT stack when the fault may be on it (NULL: no stack rules, e.g. a fault on a
+ * signal stack); the core moves stack->limit as the stack grows.  MM_FAULT_RAISE with
+ * STATUS_STACK_OVERFLOW when no page is left for a new guard page. */
+enum mm_fault_result mm_handle_fault( void *addr, int access, struct mm_stack *stack, struct mm_fault *fault );
 /* SIGBUS: MM_FAULT_RAISE with STATUS_IN_PAGE_ERROR for a view whose file no longer covers the
  * page (truncated under it), else MM_FAULT_UNKNOWN.  Never blocks (a try-lock). */
-enum mm_fault_result mm_classify_bus_fault( void *addr, int access, struct mm_fault *fault );
+enum mm_fault_result mm_handle_bus_fault( void *addr, int access, struct mm_fault *fault );
+
+/* ---- program memory touched on the program's behalf ----------------------------------------- */
+
+/* Copy from [addr, addr+size) page by page while the program could read it (committed, not a
+ * guard page, readable; only memory NT can see), without ever faulting: the bytes copied. */
+SIZE_T   mm_read_checked( const void *addr, void *buffer, SIZE_T size );
+/* Copy into [addr, addr+size) if the program could write every page of it, without faulting
+ * (a write watch records it); STATUS_INVALID_USER_BUFFER otherwise, nothing written. */
+NTSTATUS mm_write_checked( void *addr, const void *buffer, SIZE_T size );
+/* The kernel is about to write into program buffers for the program (read(), recvmsg(), a
+ * server reply): fn( ctx ) runs under the lock exclusive once every range can be written
+ * without a fault (a write-watched page of the fallback engine: the write recorded and the
+ * page made writable, and kept so until fn returns).  allow_foreign: memory the core did not
+ * make counts when the kernel maps it writable.  STATUS_INVALID_USER_BUFFER (fn not run) if a
+ * page cannot be written.  fn must not call into the core. */
+struct mm_range
+{
+    void   *addr;
+    SIZE_T  size;
+};
+NTSTATUS mm_kernel_write( const struct mm_range *ranges, unsigned int count, int allow_foreign,
+                          void (*fn)( void *ctx ), void *ctx );
+/* Is [addr, addr+size) inside one allocation or view of the core's? */
+int      mm_is_own_range( const void *addr, SIZE_T size );
+/* [addr, addr+size), committed private memory of the core's, is backed from now on by fd at
+ * offset, shared (a page a server keeps up to date: Wine's KUSER_SHARED_DATA); for NT it stays
+ * the private memory it was, with its protection. */
+NTSTATUS mm_map_host_file( void *addr, SIZE_T size, int fd, uint64_t offset );
+
+/* ---- calls forwarded to another process ---------------------------------------------------
+ * A host that runs NT calls in other processes checks their parameters here first: the same
+ * checks, in NT's order, as the core's own entry points make before they look at the process
+ * handle (then the target process makes the rest). */
+struct mm_alloc_args
+{
+    uintptr_t addr;              /* *BaseAddress */
+    SIZE_T    size;              /* *RegionSize */
+    ULONG_PTR zero_bits;
+    ULONG     type, protect;
+    uintptr_t lowest, limit;     /* NtAllocateVirtualMemoryEx's address requirements (0: none) */
+    size_t    align_mask;
+    int       have_req;          /* a MemExtendedParameterAddressRequirements was given */
+};
+NTSTATUS mm_alloc_args_fetch( struct mm_alloc_args *args, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG_PTR zero_bits,
+                              ULONG type, ULONG protect, const MEM_EXTENDED_PARAMETER *params, ULONG count,
+                              int ex );
+
+/* ---- views for hosts ---------------------------------------------------------------------- */
+
+struct mm_map_args
+{
+    /* NtMapViewOfSection(Ex)'s parameters, read from the caller */
+    uintptr_t addr;              /* *BaseAddress */
+    SIZE_T    size;              /* *ViewSize */
+    uint64_t  offset;            /* *SectionOffset (0 without one) */
+    SIZE_T    commit_size;
+    ULONG_PTR zero_bits;
+    ULONG     alloc_type, protect;
+    /* derived */
+    uintptr_t lowest, limit;     /* placement window (zero_bits, address requirements; 0: none) */
+    size_t    align_mask;
+    ACCESS_MASK access;          /* the rights the section handle needs for this protection */
+    /* the caller's pointers, where mm_map_section writes the results */
+    PVOID    *addr_ptr;
+    SIZE_T   *size_ptr;
+};
+/* Read and check NtMapViewOfSection(Ex)'s parameters as the core's entry points do before they
+ * look at the process (ex: NtMapViewOfSectionEx, with params/count; zero_bits and commit_size
+ * then 0).  The first failing check's status, as NT. */
+NTSTATUS mm_map_args_fetch( struct mm_map_args *args, PVOID *addr_ptr, ULONG_PTR zero_bits, SIZE_T commit_size,
+                            const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr, ULONG alloc_type, ULONG protect,
+                            const MEM_EXTENDED_PARAMETER *params, ULONG count, int ex );
+/* The checks after the process handle, for a view in this process: the address inside the
+ * user range, a protection a view can have (sets args->access). */
+NTSTATUS mm_map_args_check( struct mm_map_args *args );
+/* Map a view of s as args say, call host_view_mapped( view, ctx ) for it under the lock, and
+ * write its address and size to the caller's pointers.  STATUS_IMAGE_NOT_AT_BASE (success) for
+ * an image mapped away from its preferred base.  The section reference stays the caller's. */
+NTSTATUS mm_map_section( struct mm_section *s, struct mm_map_args *args, void *ctx );
+/* Unmap the view holding addr (NtUnmapViewOfSectionEx's flags), after host_view_unmapped;
+ * *gone (when not NULL) describes the view that went.  STATUS_NOT_MAPPED_VIEW if none. */
+NTSTATUS mm_unmap_view( void *addr, ULONG flags, struct mm_view *gone );
+/* Pages [offset, offset + size) of a view of a SEC_RESERVE section (as mm_view_at described it)
+ * were committed elsewhere, as the host learned from another process: commit those still
+ * reserved in every view of the section here, each with its own protection, without telling
+ * host_view_committed.  STATUS_NOT_MAPPED_VIEW if that view is gone meanwhile. */
+NTSTATUS mm_view_sync_commit( const struct mm_view *view, SIZE_T offset, SIZE_T size );
+/* The view holding addr: 1 and *view filled, else 0.  Cheap (a tree lookup). */
+int      mm_view_at( const void *addr, struct mm_view *view );
+/* How many views of SEC_RESERVE sections exist: a host syncing such commits with other
+ * processes has nothing to do while it is 0.  Lock-free. */
+unsigned int mm_reserve_view_count( void );
 
 /* ---- section objects ---------------------------------------------------------------------
  * The core's section object: what views map, its size, protection and image layout.  Hosts
@@ -232,34 +397,32 @@ NTSTATUS mm_section_create_from_fd( int fd, ULONG sec_flags, ULONG protect, uint
  * core's own copy made when the section was created serves: shared by the views of this
  * section object only.  Call before the section is shared. */
 void mm_section_set_shared_fd( struct mm_section *s, int fd );
-/* Called once when the last reference goes, before the section is freed (possibly under
- * mm.lock: see host_release).  The Wine host drops the section from its cache here; the
+/* Called once when the last reference goes, before the section is freed (possibly under the
+ * lock: see host_release).  The Wine host drops the section from its cache here; the
  * standalone host drops its name.  Set it before the section is shared. */
 void mm_section_set_destroy_hook( struct mm_section *s, void (*hook)( struct mm_section *, void * ), void *ctx );
-/* SEC_IMAGE sections: the SECTION_IMAGE_INFORMATION NtQuerySection reports (TransferAddress
- * at the preferred base); STATUS_SECTION_NOT_IMAGE otherwise. */
-NTSTATUS mm_section_image_info( struct mm_section *s, SECTION_IMAGE_INFORMATION *info );
-/* current size in bytes (a SEC_IMAGE section: the image size).  Takes mm.lock shared (the size
- * of a file-backed section can grow): not from a destroy hook. */
+/* NtQuerySection's answer for a core section (host_query_section of a host whose sections are
+ * the core's).  Takes the lock shared (a file-backed section's size can grow). */
+void mm_section_describe( struct mm_section *s, struct mm_section_desc *desc );
+/* current size in bytes (a SEC_IMAGE section: the image size).  Takes the lock shared. */
 uint64_t mm_section_size( struct mm_section *s );
 /* SEC_* attributes as NtQuerySection reports them: SEC_IMAGE|SEC_FILE for images, SEC_FILE
- * (| SEC_NOCACHE / SEC_WRITECOMBINE) for files, else SEC_COMMIT or SEC_RESERVE (| ...) */
+ * (| SEC_NOCACHE / SEC_WRITECOMBINE) for files, else SEC_COMMIT or SEC_RESERVE (| ...).
+ * Lock-free. */
 ULONG    mm_section_flags( struct mm_section *s );
 /* The rights a view with page protection 'protect' needs on its section handle (SECTION_MAP_READ,
  * _WRITE, _EXECUTE); STATUS_INVALID_PAGE_PROTECTION for a protection no view can have. */
 NTSTATUS mm_view_access( ULONG protect, ACCESS_MASK *access );
-/* preferred base of an image section (OptionalHeader.ImageBase), 0 for data sections */
-uintptr_t mm_section_image_base( struct mm_section *s );
 /* NtExtendSection's work: grow a file-backed section to *size (never shrinks) and return its
  * size in *size.  STATUS_SECTION_NOT_EXTENDED for images, pagefile-backed or read-only ones.
- * Takes mm.lock exclusive. */
+ * Takes the lock exclusive. */
 NTSTATUS mm_section_extend( struct mm_section *s, uint64_t *size );
 /* the host object embedded in a section, and back */
 struct host_object *mm_section_object( struct mm_section *s );
 struct mm_section *mm_section_from_object( struct host_object *obj );
 
 /* ---- host-reserved areas -----------------------------------------------------------------
- * [start, end) (64K aligned) is already mapped by the host PROT_NONE, MAP_PRIVATE |
+ * [start, end) (page aligned) is already mapped by the host PROT_NONE, MAP_PRIVATE |
  * MAP_ANONYMOUS | MAP_NORESERVE (Wine's preloader reserves the low 2 GB and the top of the
  * address space this way so that nothing else lands there).  For NT it is free address space:
  * allocations and views may be placed there (mapped MAP_FIXED over the reservation), and
@@ -269,19 +432,14 @@ struct mm_section *mm_section_from_object( struct host_object *obj );
  * core did not make is never replaced).
  * mm_remove_reserved_area forgets [start, end): allocations and views inside stay, free parts
  * become foreign memory (still mapped: the host unmaps them if it wants).  Both initialise the
- * core if needed and take mm.lock exclusive; STATUS_INVALID_PARAMETER for a misaligned or
- * empty range, STATUS_NO_MEMORY. */
+ * core if needed and take the lock exclusive; STATUS_INVALID_PARAMETER for a misaligned or
+ * empty range, STATUS_NO_MEMORY.
+ * mm_claim_reserved_areas registers the pieces of [start, end) that are such a reservation now
+ * (a host that is not sure every part of a range is still reserved: the preloader may have
+ * given parts up); holes and other mappings stay as they are. */
 NTSTATUS mm_add_reserved_area( uintptr_t start, uintptr_t end );
 NTSTATUS mm_remove_reserved_area( uintptr_t start, uintptr_t end );
-
-/* Does anything besides the core map inside the host's reserved areas?  0 (the standalone
- * host: the program may): before mapping over the reservation the core reads the kernel's map
- * (PROCMAP_QUERY) and refuses, STATUS_CONFLICTING_ADDRESSES, if somebody else's mapping is
- * there.  1 (Wine: the preloader's ranges are only ever mapped by the memory manager, which
- * virtual.c relies on too): the core trusts its tree and maps over the reservation directly,
- * one system call less per allocation or view there (0.5-0.8 us of a 7 us VirtualAlloc +
- * VirtualFree).  Asked when an area is registered. */
-int host_owns_reserved_areas( void );
+NTSTATUS mm_claim_reserved_areas( uintptr_t start, uintptr_t end );
 
 MM_HIDDEN_END
 

@@ -4,11 +4,13 @@
  * Standalone (libntdll-mm): the core defines the real names, NtAllocateVirtualMemory and so on,
  * as a program linked against the library expects.
  *
- * Inside Wine's ntdll.so (NTDLL_MM_WINE defined): the exported Nt* names belong to the Wine
- * host (dlls/ntdll-mm/wine/), which validates the process handle, forwards calls on other
- * processes to them through wineserver APCs, and calls the core's mm_Nt* function for the
- * current process.  This header renames the core's definitions (and Wine's winternl.h
- * declarations seen by core files) to mm_Nt*, and declares the mm_Nt* prototypes.
+ * Inside Wine's ntdll.so (NTDLL_MM_WINE defined): the exported Nt* names of the calls that take
+ * a process handle belong to the Wine host (dlls/ntdll-mm/wine/), which forwards calls on other
+ * processes through wineserver APCs and calls the core's mm_Nt* function for the current
+ * process.  This header renames the core's definitions of those (and Wine's winternl.h
+ * declarations seen by core files) to mm_Nt*, and declares the mm_Nt* prototypes.  The calls
+ * without a process handle (NtQuerySection, NtAreMappedFilesTheSame,
+ * NtFlushProcessWriteBuffers) are exported from the core under their own names.
  *
  * Use:
  * - Every core file includes this header first (directly, or through mm_private.h / os.h /
@@ -37,9 +39,9 @@
 # define _GNU_SOURCE 1
 #endif
 
-/* Inside Wine's ntdll.so the core's internal names (vad_*, os_*, mm, ...) stay inside the
- * library: the declarations of the core's headers are hidden (the standalone library exports
- * them: the native tests call some directly). */
+/* Inside Wine's ntdll.so the core's internal names (vad_*, os_*, space, ...) stay inside the
+ * library: the declarations of the core's headers are hidden.  The standalone library exports
+ * only its public API (Makefile.am: -export-symbols-regex). */
 #ifdef NTDLL_MM_WINE
 # define MM_HIDDEN_BEGIN _Pragma("GCC visibility push(hidden)")
 # define MM_HIDDEN_END   _Pragma("GCC visibility pop")
@@ -58,16 +60,13 @@
 # define NtMapViewOfSectionEx          mm_NtMapViewOfSectionEx
 # define NtUnmapViewOfSection          mm_NtUnmapViewOfSection
 # define NtUnmapViewOfSectionEx        mm_NtUnmapViewOfSectionEx
-# define NtQuerySection                mm_NtQuerySection
 # define NtFlushVirtualMemory          mm_NtFlushVirtualMemory
-# define NtAreMappedFilesTheSame       mm_NtAreMappedFilesTheSame
 # define NtLockVirtualMemory           mm_NtLockVirtualMemory
 # define NtUnlockVirtualMemory         mm_NtUnlockVirtualMemory
 # define NtGetWriteWatch               mm_NtGetWriteWatch
 # define NtResetWriteWatch             mm_NtResetWriteWatch
 # define NtSetInformationVirtualMemory mm_NtSetInformationVirtualMemory
 # define NtFlushInstructionCache       mm_NtFlushInstructionCache
-# define NtFlushProcessWriteBuffers    mm_NtFlushProcessWriteBuffers
 #endif
 
 #include "ntdll-mm.h"
@@ -94,10 +93,7 @@ NTSTATUS WINAPI mm_NtMapViewOfSectionEx( HANDLE handle, HANDLE process, PVOID *a
                                          ULONG protect, MEM_EXTENDED_PARAMETER *parameters, ULONG count );
 NTSTATUS WINAPI mm_NtUnmapViewOfSection( HANDLE process, PVOID addr );
 NTSTATUS WINAPI mm_NtUnmapViewOfSectionEx( HANDLE process, PVOID addr, ULONG flags );
-NTSTATUS WINAPI mm_NtQuerySection( HANDLE handle, SECTION_INFORMATION_CLASS info_class, PVOID buffer, SIZE_T size,
-                                   SIZE_T *ret_size );
 NTSTATUS WINAPI mm_NtFlushVirtualMemory( HANDLE process, LPCVOID *addr_ptr, SIZE_T *size_ptr, ULONG unknown );
-NTSTATUS WINAPI mm_NtAreMappedFilesTheSame( PVOID addr1, PVOID addr2 );
 NTSTATUS WINAPI mm_NtLockVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG map_type );
 NTSTATUS WINAPI mm_NtUnlockVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG map_type );
 NTSTATUS WINAPI mm_NtGetWriteWatch( HANDLE process, ULONG flags, PVOID base, SIZE_T size, PVOID *addresses,
@@ -107,7 +103,6 @@ NTSTATUS WINAPI mm_NtSetInformationVirtualMemory( HANDLE process, VIRTUAL_MEMORY
                                                   ULONG_PTR count, PMEMORY_RANGE_ENTRY addresses, PVOID ptr,
                                                   ULONG size );
 NTSTATUS WINAPI mm_NtFlushInstructionCache( HANDLE process, LPCVOID addr, SIZE_T size );
-void     WINAPI mm_NtFlushProcessWriteBuffers( void );
 MM_HIDDEN_END
 #endif
 

@@ -1,14 +1,15 @@
 /*
- * ntdll-mm inside Wine 8.0: the host contract of host.h, for Wine's ntdll.so (host_ref_handle,
- * which resolves wineserver section handles, is in section.c).
+ * ntdll-mm inside Wine: the host contract of host.h, for Wine's ntdll.so (host_ref_handle,
+ * host_query_section and the view hooks, which talk to wineserver about mappings, are in
+ * mapping.c).
  *
  * Where this differs from the standalone host (dlls/ntdll-mm/host.c):
- * - No signal handler of our own: Wine's SIGSEGV handler calls virtual_handle_fault (fault.c),
- *   which asks the core.
+ * - No signal handler of our own: Wine's SIGSEGV handler calls virtual_handle_fault, which
+ *   hands the fault to the core (fault.c).
  * - Caller memory: a bad pointer passed to an Nt* call faults inside Wine's unix code; Wine's
  *   exception handling for the unix side (__TRY, ntdll_set_exception_jmp_buf) turns that
  *   into STATUS_ACCESS_VIOLATION for the copy alone, instead of abandoning the whole call.
- * - mm.lock: while a thread holds it, the handlers of wineserver's signals (SIGUSR1 suspend,
+ * - The space lock: while a thread holds it, the handlers of wineserver's signals (SIGUSR1 suspend,
  *   SIGINT, whose handlers run APCs or make threads, and SIGQUIT, which ends the thread) do not
  *   run on it: they are deferred to the lock's release (below), where Wine's virtual.c blocks
  *   its server signals with two system calls around its mutex (and not SIGQUIT).
@@ -29,12 +30,12 @@ WINE_DEFAULT_DEBUG_CHANNEL(virtual);
 
 int mmw_teb_ready;
 
-/* ---- mm.lock and Wine's signals ----------------------------------------------------------
- * While a thread holds mm.lock, the handlers of wineserver's signals must not run on it:
+/* ---- the space lock and Wine's signals ----------------------------------------------------------
+ * While a thread holds the space lock, the handlers of wineserver's signals must not run on it:
  * SIGUSR1 (suspend: the handler waits in a server select that runs system APCs, which call the
- * NT memory functions and would take mm.lock again), SIGINT (creates a thread), SIGQUIT (the
+ * NT memory functions and would take the space lock again), SIGINT (creates a thread), SIGQUIT (the
  * thread ends: quit_handler -> abort_thread; wineserver ends the other threads of an exiting
- * process with it, and a thread killed holding mm.lock would leave it locked for ever).
+ * process with it, and a thread killed holding the space lock would leave it locked for ever).
  * Wine's virtual.c blocks them with two rt_sigprocmask calls around every hold of its mutex
  * (server_enter_uninterrupted_section), about 500 ns of a 600 ns VirtualQuery here.
  *
@@ -62,7 +63,7 @@ static int defer_state;                           /* 0 not yet, 1 being installe
 
 /* Whether a signal interrupted 64-bit code, whose %fs is the thread's own: our TLS is only
  * usable then.  Interrupted 32-bit code (a wow64 build) has another %fs, which Wine's handler
- * restores; mm.lock is only ever held by 64-bit code. */
+ * restores; the space lock is only ever held by 64-bit code. */
 static inline int interrupted_own_tls( void *ucontext )
 {
 #ifdef __x86_64__
@@ -118,7 +119,7 @@ int mmw_take_bus_fault( void *addr )
     return 1;
 }
 
-/* the signals whose handlers must not run under mm.lock: Wine's server signals and SIGQUIT */
+/* the signals whose handlers must not run under the space lock: Wine's server signals and SIGQUIT */
 static void lock_signal_set( sigset_t *set )
 {
     *set = server_block_set;
@@ -160,7 +161,7 @@ static void defer_install( void )
         }
     }
     __atomic_store_n( &defer_state, 2, __ATOMIC_RELEASE );
-    TRACE( "signal handlers wrapped: server signals are deferred while mm.lock is held\n" );
+    TRACE( "signal handlers wrapped: server signals are deferred while the space lock is held\n" );
 }
 
 void host_lock_enter( void )
@@ -195,7 +196,7 @@ void host_lock_leave( void )
     }
     if (!(deferred = lock_deferred)) return;
     lock_deferred = 0;
-    TRACE( "signals %#x arrived under mm.lock, raised again\n", deferred );
+    TRACE( "signals %#x arrived under the space lock, raised again\n", deferred );
     for (int sig = 1; sig < DEFER_MAX; sig++)
         if (deferred & (1u << sig)) syscall( SYS_tgkill, getpid(), syscall( SYS_gettid ), sig );
 }
@@ -249,7 +250,8 @@ int host_owns_reserved_areas( void )
     return 1;
 }
 
-/* SeLockMemoryPrivilege, enabled in the process token (MEM_LARGE_PAGES / SEC_LARGE_PAGES) */
+/* SeLockMemoryPrivilege, enabled in the process token (MEM_LARGE_PAGES / SEC_LARGE_PAGES,
+ * NtLockVirtualMemory's MAP_SYSTEM) */
 int host_has_lock_memory_privilege( void )
 {
     PRIVILEGE_SET privs;
@@ -336,4 +338,32 @@ NTSTATUS host_copy_to_user( void *dst, const void *src, size_t len )
 NTSTATUS host_init( void )
 {
     return STATUS_SUCCESS;
+}
+
+/* NT's quota of lockable pages is the minimum working set, raised by SetProcessWorkingSetSize;
+ * Wine 8.0's kernelbase SetProcessWorkingSetSizeEx is a no-op returning TRUE, so ntdll never
+ * hears of a raised working set and a program that raised it before locking 64 MB (as
+ * VirtualLock's documentation tells it to) would fail: no NT quota here, only RLIMIT_MEMLOCK. */
+size_t host_lockable_pages( void )
+{
+    return (size_t)-1;
+}
+
+/* the calling thread's stack, as its TEB says (a thread without one: a host thread of Wine's
+ * unix side, or before the first TEB) */
+int host_thread_stack( struct mm_stack *stack )
+{
+    TEB *teb;
+
+    if (!mmw_teb_ready || !(teb = NtCurrentTeb()) || !teb->DeallocationStack) return 0;
+    mmw_teb_stack( teb, stack );
+    return 1;
+}
+
+void host_set_stack_limit( void *limit )
+{
+    TEB *teb = NtCurrentTeb();
+
+    TRACE( "stack limit of thread %04x: %p -> %p\n", (unsigned int)GetCurrentThreadId(), teb->Tib.StackLimit, limit );
+    teb->Tib.StackLimit = limit;
 }

@@ -1,26 +1,26 @@
 /*
- * ntdll-mm inside Wine 8.0's ntdll.so: declarations shared by the Wine host's files
- * (dlls/ntdll-mm/wine/).  The hook (tests/wine/hooks/ntdll-mm.sh) copies the host's files
- * into dlls/ntdll/unix/ as mmw_*.c, next to the core (mm_*.c), and compiles them with
- * NTDLL_MM_WINE defined, in place of Wine's virtual.c.
+ * ntdll-mm inside Wine's ntdll.so: declarations shared by the Wine host's files.  The hook
+ * (tests/wine/hooks/ntdll-mm.sh) copies them into dlls/ntdll/unix/ next to the core and
+ * compiles them in place of Wine's virtual.c.  The host talks to the core through host.h only.
  *
- * Include this header first in every file of the Wine host.  It includes, in this order, the
- * core's headers (config.h and the NT headers come first through mm_entry.h / ntdll-mm.h),
- * then Wine's unix_private.h.  NTDLL_MM_NO_RENAME is set: in the host, Nt* are Wine's exported
- * names (wine/nt.c defines them) and the core's entry points are called as mm_Nt*.
+ * Files: what every Wine version shares is in dlls/ntdll-mm/wine/ (host.c: the host.h
+ * contract; builtin.c: builtin modules; mapping.c: wineserver mappings, sections and views;
+ * init.c: start-up, reserved areas, system information; fault.c: faults and program memory;
+ * nt.c: the exported Nt* calls).  What one Wine version's interface needs is in
+ * dlls/ntdll-mm/wine/<version>/ (8.0: TEBs and stacks, the fault entry points, the server APCs
+ * of its protocol, builtin modules' mapping); the functions the shared files expect from it
+ * are declared at the end.
  *
- * Who defines what (the 52 global symbols of Wine 8.0's virtual.o):
- *   init.c    virtual_init, virtual_get_system_info, get_system_affinity_mask, anon_mmap_alloc,
- *             anon_mmap_fixed, virtual_set_large_address_space, user_shared_data,
- *             virtual_map_user_shared_data
- *   thread.c  virtual_alloc_first_teb, virtual_alloc_teb, virtual_free_teb,
- *             virtual_clear_tls_index, virtual_alloc_thread_stack
- *   fault.c   virtual_handle_fault, virtual_setup_exception, virtual_is_valid_code_address,
- *             virtual_check_buffer_for_read/write, virtual_uninterrupted_read/write_memory,
- *             virtual_locked_server_call/read/pread/recvmsg, virtual_set_force_exec
- *   host.c    the host.h contract (except host_ref_handle: section.c)
- *   nt.c, section.c, module.c (wine-b; see nt_wine.h): the exported Nt* calls, sections,
- *             builtin modules, virtual_fill_image_information
+ * Include this header first in every file of the Wine host.  NTDLL_MM_NO_RENAME is set: in the
+ * host, Nt* are Wine's exported names (nt.c defines them) and the core's entry points are
+ * called as mm_Nt* (mm_entry.h).
+ *
+ * Lock order: the space lock (the core's) -> the section cache and builtin mutexes, which are
+ * leaves: nothing calls into the core or the server while holding them, since a core section's
+ * destroy hook (which takes the cache mutex) may run under the space lock.  Every mutex is
+ * taken with server_enter_uninterrupted_section: a thread holding one must not run a system
+ * APC (SIGUSR1 & co.) that needs it again.  The view hooks (host_view_*) talk to wineserver
+ * under the space lock, so that the server's list of views changes exactly when the core's does.
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -32,8 +32,7 @@
 #define NTDLL_MM_NO_RENAME 1
 #endif
 
-#include "mm_private.h"
-#include "os.h"
+#include "host.h"
 
 #include <signal.h>
 #include <sys/types.h>
@@ -42,6 +41,48 @@
 #include "wine/list.h"
 #include "unix_private.h"
 #include "wine/debug.h"
+
+/* ---- host.c ------------------------------------------------------------------------------ */
+
+/* non-zero once the first TEB exists: before that, unix-side exception handling (__TRY) and
+ * NtCurrentTeb() are not available */
+extern int mmw_teb_ready DECLSPEC_HIDDEN;
+/* Copy with Wine's unix-side exception handling: STATUS_ACCESS_VIOLATION if the copy faults
+ * (the outer __TRY handler of the thread, if any, is restored afterwards). */
+NTSTATUS mmw_guarded_copy( void *dst, const void *src, SIZE_T len ) DECLSPEC_HIDDEN;
+/* whether the fault at addr is the SIGBUS the calling thread is handling (consumed) */
+int mmw_take_bus_fault( void *addr ) DECLSPEC_HIDDEN;
+/* whether the calling thread holds the space lock (a fault handler must not take it then) */
+int mmw_lock_held( void ) DECLSPEC_HIDDEN;
+/* whether p lies in the thread's own Windows stack, [DeallocationStack, StackBase) */
+static inline BOOL mmw_in_own_stack( const TEB *teb, const void *p )
+{
+    return (const char *)p >= (const char *)teb->DeallocationStack && (const char *)p < (const char *)teb->Tib.StackBase;
+}
+/* the thread's stack for the core (host.h), from its TEB */
+static inline void mmw_teb_stack( const TEB *teb, struct mm_stack *stack )
+{
+    stack->deallocation = teb->DeallocationStack;
+    stack->limit = teb->Tib.StackLimit;
+    stack->base = teb->Tib.StackBase;
+    stack->flags = 0;
+}
+
+/* ---- builtin.c --------------------------------------------------------------------------- */
+
+/* the builtin module list (Wine's: PE builtins with handle NULL, .so builtins with their dlopen
+ * handle and the size of what the dynamic linker mapped) */
+void mmw_add_builtin_module( void *module, void *handle, SIZE_T size ) DECLSPEC_HIDDEN;
+void mmw_release_builtin_module( void *module ) DECLSPEC_HIDDEN;
+/* The .so builtin whose memory holds addr: its base (and size), else NULL.  Its view is the
+ * dynamic linker's memory, not the core's. */
+void *mmw_so_builtin_at( const void *addr, SIZE_T *size ) DECLSPEC_HIDDEN;
+/* a .so builtin's view is being unmapped: TRUE if other users remain (one reference dropped,
+ * the view stays), FALSE if this was the last one */
+BOOL mmw_builtin_module_busy( void *module ) DECLSPEC_HIDDEN;
+/* The unix library of a builtin (load_builtin_unixlib), dlopen()ed on first use: its handle,
+ * NULL when it has none; *is_ntdll when it is ntdll.so itself (this library). */
+void *mmw_builtin_unix_lib( void *module, BOOL *is_ntdll ) DECLSPEC_HIDDEN;
 
 /* ---- init.c ------------------------------------------------------------------------------ */
 
@@ -53,49 +94,82 @@
  * overlaps the preloader's exe range, that range is handed to the core as a host-reserved area
  * (free address space), so the view can be mapped over the reservation.  Idempotent, cheap. */
 void mmw_claim_preload_reserve( const void *addr, SIZE_T size ) DECLSPEC_HIDDEN;
-
 /* highest user address, inclusive, for the 64-bit / wow64 view of the process */
 ULONG_PTR mmw_highest_user_address( BOOL wow64 ) DECLSPEC_HIDDEN;
 
-/* ---- thread.c ---------------------------------------------------------------------------- */
+/* ---- mapping.c --------------------------------------------------------------------------- */
 
-/* The calling thread's stack must reach down to addr (in its reserved part, below StackLimit):
- * commit from addr's page up to StackLimit, a guard page below, StackLimit follows.
- * *overflow: no room was left for a guard page (the bottom page is never committed).  FALSE if
- * addr is not in that part of the stack.  Takes mm.lock: never call it holding the lock; safe
- * in the fault handler. */
-BOOL mmw_grow_stack_to( void *addr, BOOL *overflow ) DECLSPEC_HIDDEN;
-/* A write fault at addr with stack pointer sp: if it is the first write of Wine's thread-start
- * stack clearing (see thread.c), grow the stack as mmw_grow_stack_to, remember it to be undone
- * and return TRUE. */
-BOOL mmw_stack_start_clear( void *addr, void *sp, BOOL *overflow ) DECLSPEC_HIDDEN;
-/* Undo a stack clearing of the calling thread, if any, keeping what lies above sp (the
- * program's stack pointer; NULL or outside the stack: the one of its last system call).
- * Cheap when there is nothing to undo; takes mm.lock (never call it holding the lock). */
-void mmw_stack_fixup( void *sp ) DECLSPEC_HIDDEN;
-/* [addr, addr+size) of the current process became guard pages (NtAllocateVirtualMemory /
- * NtProtectVirtualMemory with PAGE_GUARD): in the calling thread's committed stack, StackLimit
- * moves up to its end, as on NT. */
-void mmw_stack_guard_set( void *addr, SIZE_T size ) DECLSPEC_HIDDEN;
-
-/* ---- host.c ------------------------------------------------------------------------------ */
-
-/* non-zero once the first TEB exists: before that, unix-side exception handling (__TRY) and
- * NtCurrentTeb() are not available */
-extern int mmw_teb_ready DECLSPEC_HIDDEN;
-
-/* Copy with Wine's unix-side exception handling: STATUS_ACCESS_VIOLATION if the copy faults
- * (the outer __TRY handler of the thread, if any, is restored afterwards). */
-NTSTATUS mmw_guarded_copy( void *dst, const void *src, SIZE_T len ) DECLSPEC_HIDDEN;
-/* host.c: whether the fault at addr is the SIGBUS the calling thread is handling (consumed) */
-int mmw_take_bus_fault( void *addr ) DECLSPEC_HIDDEN;
-/* host.c: whether the calling thread holds mm.lock (a fault handler must not take it then) */
-int mmw_lock_held( void ) DECLSPEC_HIDDEN;
-
-/* whether p lies in the thread's own Windows stack, [DeallocationStack, StackBase) */
-static inline BOOL mmw_in_own_stack( const TEB *teb, const void *p )
+/* The wineserver description of a mapping (get_mapping_info, which checks the handle and the
+ * access): image (mm_malloc'ed, followed by the NUL-terminated NT file name) only for SEC_IMAGE
+ * mappings; shared_file is the handle of the server's file for the image's shared sections, or
+ * 0.  mmw_free_mapping frees what it holds. */
+struct mmw_mapping
 {
-    return (const char *)p >= (const char *)teb->DeallocationStack && (const char *)p < (const char *)teb->Tib.StackBase;
-}
+    unsigned int     sec_flags;
+    mem_size_t       full_size;
+    HANDLE           shared_file;
+    pe_image_info_t *image;
+};
+unsigned int mmw_get_mapping( HANDLE handle, ACCESS_MASK access, struct mmw_mapping *mapping ) DECLSPEC_HIDDEN;
+void mmw_free_mapping( struct mmw_mapping *mapping ) DECLSPEC_HIDDEN;
+/* NtMapViewOfSection(Ex) for the current process, its parameters read and checked (args), the
+ * mapping described by the server (mapping: NULL to ask here; it is freed): a builtin instead of
+ * the image when the load order says so (unless is_builtin: the loader's own mapping of a
+ * builtin, which then joins the builtin module list), else the core's view, registered with
+ * the server (map_view) under the core's lock. */
+NTSTATUS mmw_map_view( HANDLE handle, struct mm_map_args *args, struct mmw_mapping *mapping,
+                       BOOL is_builtin ) DECLSPEC_HIDDEN;
+/* NtUnmapViewOfSection(Ex) for the current process (and the view's unregistration) */
+NTSTATUS mmw_unmap_view( PVOID addr, ULONG flags ) DECLSPEC_HIDDEN;
+/* MemoryMappedFilenameInformation for any process: the NT name wineserver keeps for the view */
+NTSTATUS mmw_mapped_filename( HANDLE process, LPCVOID addr, MEMORY_SECTION_NAME *info, SIZE_T len,
+                              SIZE_T *ret_len ) DECLSPEC_HIDDEN;
+/* addr of the current process is about to be queried, protected, or touched: if it lies in a
+ * view of a SEC_RESERVE mapping, the pages of that view other processes committed since are
+ * committed here too (NT commits them in every view at once; Wine's queries ask the server
+ * too).  Returns TRUE if the page at addr is committed now.  Cheap when no such view exists. */
+BOOL mmw_sync_committed( const void *addr ) DECLSPEC_HIDDEN;
+/* the same for the address *addr_ptr (a caller's pointer, read only when such views exist) */
+void mmw_sync_committed_at( PVOID *addr_ptr ) DECLSPEC_HIDDEN;
+/* Register memory the unix loader mapped itself (a .so builtin) as an image view with the
+ * server, and add it to the builtin module list (its unmapping releases the module). */
+NTSTATUS mmw_register_so_view( void *base, SIZE_T size, const pe_image_info_t *info,
+                               const UNICODE_STRING *nt_name, void *so_handle ) DECLSPEC_HIDDEN;
+
+/* ---- fault.c ----------------------------------------------------------------------------- */
+
+/* A page fault at addr (access: 0 read, 1 write, 8 execute) with stack pointer sp: what Wine's
+ * signal handler raises (STATUS_SUCCESS: retry the access). */
+NTSTATUS mmw_handle_fault( void *addr, int access, void *sp ) DECLSPEC_HIDDEN;
+
+/* ---- the Wine version's part (wine/<version>/) ---------------------------------------------- */
+
+/* thread.c: the calling thread's stack must reach addr, or this is the first write of Wine's
+ * thread-start stack clearing (see 8.0/thread.c): fills *stack for mm_handle_fault, with
+ * MM_STACK_COMMIT_RESERVED when the fault may commit the stack.  FALSE: no stack rules. */
+BOOL mmw_fault_stack( void *addr, void *sp, struct mm_stack *stack ) DECLSPEC_HIDDEN;
+/* thread.c: the core moved the calling thread's StackLimit (after mmw_fault_stack) */
+void mmw_fault_stack_done( void *addr, void *sp, const struct mm_stack *stack ) DECLSPEC_HIDDEN;
+/* thread.c: undo Wine's thread-start stack clearing, if any, keeping what lies above sp (the
+ * program's stack pointer; NULL or outside the stack: the one of its last system call).
+ * Cheap when there is nothing to undo; never with the space lock held. */
+void mmw_stack_fixup( void *sp ) DECLSPEC_HIDDEN;
+
+/* module.c: NtQueryVirtualMemory(MemoryWineUnixFuncs / MemoryWineUnixWow64Funcs) */
+NTSTATUS mmw_builtin_unix_funcs( void *module, BOOL wow, const void **funcs ) DECLSPEC_HIDDEN;
+
+/* apc.c: calls on another process, through the server's APCs (their layout is the protocol's
+ * of the Wine version); the parameters were checked as the core's entry points check them */
+NTSTATUS mmw_remote_alloc( HANDLE process, const struct mm_alloc_args *args, BOOL ex, PVOID *ret,
+                           SIZE_T *size_ptr ) DECLSPEC_HIDDEN;
+NTSTATUS mmw_remote_free( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG type ) DECLSPEC_HIDDEN;
+NTSTATUS mmw_remote_protect( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG new_prot,
+                             ULONG *old_prot ) DECLSPEC_HIDDEN;
+NTSTATUS mmw_remote_query( HANDLE process, LPCVOID addr, MEMORY_BASIC_INFORMATION *info, SIZE_T len,
+                           SIZE_T *res_len ) DECLSPEC_HIDDEN;
+NTSTATUS mmw_remote_lock( HANDLE process, PVOID *addr, SIZE_T *size, BOOL lock ) DECLSPEC_HIDDEN;
+NTSTATUS mmw_remote_flush( HANDLE process, LPCVOID *addr_ptr, SIZE_T *size_ptr ) DECLSPEC_HIDDEN;
+NTSTATUS mmw_remote_map( HANDLE handle, HANDLE process, const struct mm_map_args *args ) DECLSPEC_HIDDEN;
+NTSTATUS mmw_remote_unmap( HANDLE process, PVOID addr, ULONG flags ) DECLSPEC_HIDDEN;
 
 #endif /* NTDLL_MM_HOST_WINE_H */

@@ -1,5 +1,5 @@
 /*
- * ntdll-mm inside Wine 8.0: start-up of the memory manager, the preloader's reservations,
+ * ntdll-mm inside Wine: start-up of the memory manager, the preloader's reservations,
  * system information and user shared data.
  *
  * Where Wine and NT differ from a plain Linux process:
@@ -72,18 +72,6 @@ static void add_reserved( uintptr_t start, uintptr_t end )
         TRACE( "reserved area %p-%p\n", (void *)start, (void *)end );
 }
 
-/* a preloader range, minus the exe range (kept back until the exe is mapped) */
-static void add_preload_range( uintptr_t start, uintptr_t end )
-{
-    if (preload_reserve_end > start && preload_reserve_start < end)
-    {
-        if (preload_reserve_start > start) add_reserved( start, preload_reserve_start );
-        if (preload_reserve_end < end) add_reserved( preload_reserve_end, end );
-        return;
-    }
-    add_reserved( start, end );
-}
-
 void mmw_claim_preload_reserve( const void *addr, SIZE_T size )
 {
     uintptr_t start = (uintptr_t)addr, end = start + size;
@@ -101,25 +89,24 @@ void mmw_claim_preload_reserve( const void *addr, SIZE_T size )
     pthread_mutex_unlock( &preload_mutex );
 }
 
-/* Was [start, end) really reserved by the preloader and still is?  (The preloader may have
- * given up parts of a range; anything else mapped there must stay foreign.) */
-static void add_preload_checked( uintptr_t start, uintptr_t end )
+/* A preloader range, minus the exe range (kept back until the exe is mapped): only what the
+ * preloader still keeps reserved (it may have given parts up; anything else mapped there stays
+ * foreign) becomes the core's free address space. */
+static void claim_preload_range( uintptr_t start, uintptr_t end )
 {
-    struct os_mapping map;
-    uintptr_t pos = start;
+    NTSTATUS status;
 
-    while (pos < end)
+    if (preload_reserve_end > start && preload_reserve_start < end)
     {
-        if (os_query_mapping( pos, &map ) || map.start >= end)
-        {
-            /* nothing mapped up to end: free, and not ours to claim */
-            return;
-        }
-        if (map.start > pos) pos = map.start;   /* a hole: skip it */
-        if (map.prot == PROT_NONE && !map.file && !map.shared)
-            add_preload_range( pos, map.end < end ? map.end : end );
-        pos = map.end;
+        if (preload_reserve_start > start) claim_preload_range( start, preload_reserve_start );
+        if (preload_reserve_end < end) claim_preload_range( preload_reserve_end, end );
+        return;
     }
+    start = mm_round_up( start, MM_PAGE_MASK );
+    end = mm_round_down( end, MM_PAGE_MASK );
+    if (start >= end) return;
+    if ((status = mm_claim_reserved_areas( start, end )))
+        ERR( "cannot claim the preloader's range %p-%p: %08x\n", (void *)start, (void *)end, (unsigned int)status );
 }
 
 /* Without a preloader: map [start, end) PROT_NONE where nothing is mapped yet and hand it to
@@ -170,7 +157,7 @@ void virtual_init(void)
         {
             uintptr_t start = (uintptr_t)(*preload)[i].addr;
             TRACE( "preloader range %p-%p\n", (*preload)[i].addr, (char *)(*preload)[i].addr + (*preload)[i].size );
-            add_preload_checked( start, start + (*preload)[i].size );
+            claim_preload_range( start, start + (*preload)[i].size );
         }
     }
     else
@@ -252,7 +239,7 @@ void virtual_map_user_shared_data(void)
     OBJECT_ATTRIBUTES attr;
     HANDLE section;
     unsigned int status;
-    int fd, needs_close, ret;
+    int fd, needs_close;
 
     name.Buffer = (WCHAR *)nameW;
     name.Length = sizeof(nameW) - sizeof(WCHAR);
@@ -263,19 +250,16 @@ void virtual_map_user_shared_data(void)
         ERR( "cannot open the user shared data section: %08x\n", status );
         exit( 1 );
     }
-    if ((ret = server_get_unix_fd( section, 0, &fd, &needs_close, NULL, NULL )))
+    if ((status = server_get_unix_fd( section, 0, &fd, &needs_close, NULL, NULL )))
     {
-        ERR( "no fd for the user shared data section: %d\n", ret );
+        ERR( "no fd for the user shared data section: %08x\n", status );
         exit( 1 );
     }
     /* the page stays a private read-only allocation for NT (as on Windows); only its backing
-     * changes, under the lock so that no NT call sees it half done */
-    mm_lock_exclusive();
-    ret = os_map_file( (uintptr_t)user_shared_data, MM_PAGE_SIZE, PROT_READ, fd, 0, 1, 1 );
-    mm_unlock_exclusive();
-    if (ret)
+     * changes */
+    if ((status = mm_map_host_file( user_shared_data, MM_PAGE_SIZE, fd, 0 )))
     {
-        ERR( "cannot map the user shared data: %s\n", strerror( -ret ) );
+        ERR( "cannot map the user shared data: %08x\n", status );
         exit( 1 );
     }
     if (needs_close) close( fd );

@@ -1,5 +1,5 @@
 #!/bin/bash
-# ntdll-mm hook: builds Wine 8.0's ntdll.so with ntdll-mm's memory manager in place of
+# ntdll-mm hook: builds Wine's ntdll.so with ntdll-mm's memory manager in place of
 # dlls/ntdll/unix/virtual.c.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Copyright 2026 the ntdll-mm authors
@@ -8,74 +8,85 @@
 # copy of dlls/ntdll/unix; NTDLL_DIR is its parent (its Makefile.in lists the unix sources);
 # WINE_SRC is the prepared Wine tree (read-only); NTDLL_MM_SRCDIR is the ntdll-mm checkout.
 #
-# What lands in UNIX_DIR:
-#   dlls/ntdll-mm/NAME.c       -> mm_NAME.c    (the core; files whose first 20 lines contain the
-#                                               marker "ntdll-mm: standalone-only", such as the
-#                                               standalone host.c and section_object.c, stay out)
-#   dlls/ntdll-mm/wine/NAME.c  -> mmw_NAME.c   (the Wine host)
-#   dlls/ntdll-mm/*.h, dlls/ntdll-mm/wine/*.h, include/ntdll-mm.h  -> same names
-# Every copied .c starts with makedep's "unix side only" pragma and NTDLL_MM_WINE.  virtual.c is
-# removed and, in Makefile.in, the line "unix/virtual.c \" becomes the list of copied .c files.
+# Which files: the lists of the checkout's Makefile.am, the one place they are written:
+# MM_CONTRACT_FILES, MM_CORE_FILES, MM_OS_FILES, MM_WINE_FILES, and MM_WINE_<version>_FILES for
+# the Wine version of WINE_SRC (its VERSION file: "Wine version 8.0" -> MM_WINE_8_0_FILES).
+# What lands in UNIX_DIR, all in one folder (Wine's makedep lists unix/NAME.c):
+#   dlls/ntdll-mm/core/NAME.c     -> mm_NAME.c      (the core; NTDLL_MM_CORE defined)
+#   dlls/ntdll-mm/os/NAME.c       -> mmos_NAME.c    (the OS layer; NTDLL_MM_CORE defined)
+#   dlls/ntdll-mm/wine/NAME.c     -> mmw_NAME.c     (the Wine host)
+#   dlls/ntdll-mm/wine/VER/NAME.c -> mmwVER_NAME.c  (its part for this Wine version)
+#   every .h of the lists, and include/ntdll-mm.h -> the same name (names are unique)
+# Every placed .c starts with makedep's "unix side only" pragma and NTDLL_MM_WINE.  virtual.c is
+# removed and, in Makefile.in, the line "unix/virtual.c \" becomes the list of placed .c files.
 set -euo pipefail
 
 unix_dir="${1:?usage: $0 UNIX_DIR}"
 : "${NTDLL_DIR:?NTDLL_DIR not set}"
 : "${NTDLL_MM_SRCDIR:?NTDLL_MM_SRCDIR not set}"
-core="$NTDLL_MM_SRCDIR/dlls/ntdll-mm"
-host="$core/wine"
+: "${WINE_SRC:?WINE_SRC not set}"
 makefile="$NTDLL_DIR/Makefile.in"
+automake_file="$NTDLL_MM_SRCDIR/Makefile.am"
 
-# files of the core that only the standalone library uses say so themselves, near the top
-standalone_marker='ntdll-mm: standalone-only'
-is_standalone_only() { head -n 20 "$1" | grep -qF "$standalone_marker"; }
-
-[ -d "$core" ] || { echo "ntdll-mm hook: no $core" >&2; exit 1; }
+[ -f "$automake_file" ] || { echo "ntdll-mm hook: no $automake_file" >&2; exit 1; }
 [ -f "$unix_dir/virtual.c" ] || { echo "ntdll-mm hook: $unix_dir/virtual.c missing (not a pristine unix dir?)" >&2; exit 1; }
 grep -qx $'\tunix/virtual.c \\\\' "$makefile" || { echo "ntdll-mm hook: no 'unix/virtual.c' line in $makefile" >&2; exit 1; }
+
+# the Wine version of the tree: "Wine version 8.0" -> 8_0
+wine_version=$(sed -n 's/^Wine version \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1_\2/p' "$WINE_SRC/VERSION")
+[ -n "$wine_version" ] || { echo "ntdll-mm hook: cannot read the Wine version from $WINE_SRC/VERSION" >&2; exit 1; }
+
+# the files of one list of Makefile.am (NAME = \ one per line)
+list_files() {
+    awk -v name="$1" '
+        $1 == name && $2 == "=" { on = 1; sub(/^[^=]*=/, ""); }
+        on { cont = sub(/\\$/, ""); n = split($0, w, /[ \t]+/); for (i = 1; i <= n; i++) if (w[i] != "") print w[i]; if (!cont) on = 0 }
+    ' "$automake_file"
+}
+
+version_files=$(list_files "MM_WINE_${wine_version}_FILES")
+[ -n "$version_files" ] || { echo "ntdll-mm hook: no MM_WINE_${wine_version}_FILES in Makefile.am: Wine $wine_version has no host" >&2; exit 1; }
 
 rm "$unix_dir/virtual.c"
 # Wine's own unix sources: none of ours may take one of their names
 wine_names=" $(cd "$unix_dir" && ls | tr '\n' ' ') "
 
 placed=" "
-place() {   # place SRC DSTNAME [c]
-    local src="$1" dst="$2"
-    case "$wine_names" in *" $dst "*) echo "ntdll-mm hook: $src would overwrite Wine's unix/$dst" >&2; exit 1 ;; esac
-    case "$placed" in *" $dst "*) echo "ntdll-mm hook: two files named unix/$dst ($src)" >&2; exit 1 ;; esac
+sources=()
+place() {   # place SRC DSTNAME [core]
+    local src="$NTDLL_MM_SRCDIR/$1" dst="$2"
+    [ -f "$src" ] || { echo "ntdll-mm hook: $1 (listed in Makefile.am) missing" >&2; exit 1; }
+    case "$wine_names" in *" $dst "*) echo "ntdll-mm hook: $1 would overwrite Wine's unix/$dst" >&2; exit 1 ;; esac
+    case "$placed" in *" $dst "*) echo "ntdll-mm hook: two files named unix/$dst ($1)" >&2; exit 1 ;; esac
     placed="$placed$dst "
-    if [ "${3:-}" = c ]; then
+    case "$dst" in
+    *.c)
         {
             printf '#if 0\n#pragma makedep unix\n#endif\n#define NTDLL_MM_WINE 1\n'
+            [ "${3:-}" = core ] && printf '#define NTDLL_MM_CORE 1\n'
             cat "$src"
         } > "$unix_dir/$dst"
-    else
+        sources+=("unix/$dst")
+        ;;
+    *)
         cp "$src" "$unix_dir/$dst"
-    fi
+        ;;
+    esac
 }
 
-sources=()
-skipped=()
-for f in "$core"/*.c; do
-    name=$(basename "$f")
-    if is_standalone_only "$f"; then skipped+=("$name"); continue; fi
-    place "$f" "mm_$name" c
-    sources+=("unix/mm_$name")
+for f in $(list_files MM_CONTRACT_FILES) include/ntdll-mm.h; do place "$f" "$(basename "$f")"; done
+for f in $(list_files MM_CORE_FILES); do
+    case "$f" in *.c) place "$f" "mm_$(basename "$f")" core ;; *) place "$f" "$(basename "$f")" ;; esac
 done
-for f in "$core"/*.h "$NTDLL_MM_SRCDIR/include/ntdll-mm.h"; do
-    place "$f" "$(basename "$f")"
+for f in $(list_files MM_OS_FILES); do
+    case "$f" in *.c) place "$f" "mmos_$(basename "$f")" core ;; *) place "$f" "$(basename "$f")" ;; esac
 done
-if [ -d "$host" ]; then
-    for f in "$host"/*.c; do
-        [ -e "$f" ] || continue
-        name=$(basename "$f")
-        place "$f" "mmw_$name" c
-        sources+=("unix/mmw_$name")
-    done
-    for f in "$host"/*.h; do
-        [ -e "$f" ] || continue
-        place "$f" "$(basename "$f")"
-    done
-fi
+for f in $(list_files MM_WINE_FILES); do
+    case "$f" in *.c) place "$f" "mmw_$(basename "$f")" ;; *) place "$f" "$(basename "$f")" ;; esac
+done
+for f in $version_files; do
+    case "$f" in *.c) place "$f" "mmw${wine_version//_/}_$(basename "$f")" ;; *) place "$f" "$(basename "$f")" ;; esac
+done
 
 list=$(printf '%s\n' "${sources[@]}")
 awk -v files="$list" '$0 == "\tunix/virtual.c \\" {
@@ -85,4 +96,4 @@ awk -v files="$list" '$0 == "\tunix/virtual.c \\" {
     }
     { print }' "$makefile" > "$makefile.new"
 mv "$makefile.new" "$makefile"
-echo "ntdll-mm hook: placed ${#sources[@]} sources: ${sources[*]}; standalone-only, left out: ${skipped[*]:-none}"
+echo "ntdll-mm hook: Wine ${wine_version/_/.}: placed ${#sources[@]} sources: ${sources[*]}"
