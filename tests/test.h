@@ -2,15 +2,19 @@
  * ntdll-mm native test framework: Wine-style ok()/todo/skip reporting.
  *
  * A test file defines scenarios with TEST(name) { ... }.  They register themselves; the
- * runner (tests/runner.c) runs them in order of file and line, runs the invariant checker
- * (library tree vs /proc/self/maps) after each one, and ends with "N passed, N failed".
+ * runner (tests/runner.c) runs them in order of file and line, each in a fresh process of its
+ * own (so a scenario cannot rely on what another left behind) with a time limit
+ * (NTDLL_MM_TEST_TIMEOUT seconds, default 60), runs the invariant checker (library tree vs
+ * /proc/self/maps) after each one, and ends with "N passed, N failed".  A scenario that hangs,
+ * crashes or exits early counts as one failure.
  *
  *   ok( status == STATUS_SUCCESS, "got %#lx\n", status );   -- print both values on failure
  *   todo_if( cond ) ok( ... );        -- known deviation from Windows: a failure is a "todo",
  *                                        a success is reported as "Test succeeded inside todo block"
  *   skip( "no hugetlb pool\n" );      -- feature missing: prints the reason, counts a skip
- *   int st = run_in_child( fn, arg ); -- run a risky case in a fork()ed child; returns the
- *                                        wait status (use WIFSIGNALED/WTERMSIG/WEXITSTATUS)
+ *   int st = run_in_child( fn, arg ); -- run a risky case in a fork()ed child of the scenario's
+ *                                        process; returns the wait status (use
+ *                                        WIFSIGNALED/WTERMSIG/WEXITSTATUS)
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

@@ -28,6 +28,7 @@ status=0
 make -j2 check >/dev/null 2>&1 || status=$?
 cat tests/ntdll-mm-tests.log
 if [ $status -ne 0 ]; then
+    cat tests/runner.sh.log 2>/dev/null || true
     echo "native test suite FAILED"
     exit $status
 fi
