@@ -1,6 +1,6 @@
 /*
  * Focused loops for comparing stock Wine and ntdll-mm on single operations, in a process that
- * does nothing else (docs/benchmarks.md, "Third session").  Best of 7 or 9 repetitions, wall
+ * does nothing else (docs/benchmarks.md, "Under Wine").  Best of 7 or 9 repetitions, wall
  * time (QueryPerformanceCounter).
  *   x86_64-w64-mingw32-gcc -O2 -o loops.exe bench/wine/loops.c
  *   tests/wine/run.sh --stock -- loops.exe ; tests/wine/run.sh -- loops.exe
