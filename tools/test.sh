@@ -27,8 +27,9 @@ step "native test suite (make check)"
 status=0
 make -j2 check >/dev/null 2>&1 || status=$?
 cat tests/ntdll-mm-tests.log
+tail -n 2 tests/layout.sh.log 2>/dev/null || true
 if [ $status -ne 0 ]; then
-    cat tests/runner.sh.log 2>/dev/null || true
+    cat tests/runner.sh.log tests/layout.sh.log 2>/dev/null || true
     echo "native test suite FAILED"
     exit $status
 fi

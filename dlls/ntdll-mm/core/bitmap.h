@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef NTDLL_MM_CORE
+# error "a core-private header: a host includes host.h only"
+#endif
+
 static inline int bit_test( const uint64_t *bits, size_t i )
 {
     return (bits[i >> 6] >> (i & 63)) & 1;
