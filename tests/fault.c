@@ -129,6 +129,62 @@ TEST(unhandled_fault_takes_the_default_action)
     release( base );
 }
 
+static void sent_sigsegv_child( void *arg )
+{
+    ntdll_mm_set_exception_callback( NULL );
+    raise( SIGSEGV );
+    _exit( 0 );   /* not reached */
+}
+
+/* a SIGSEGV sent with kill() or raise() is no fault of the memory manager's: with no handler
+ * installed before the library's, it still takes the default action and ends the process
+ * (returning from the handler would lose it) */
+TEST(sent_sigsegv_takes_the_default_action)
+{
+    int st = run_in_child( sent_sigsegv_child, NULL );
+    ok( WIFSIGNALED( st ) && WTERMSIG( st ) == SIGSEGV, "child status %#x, expected death by SIGSEGV\n", st );
+}
+
+/* NT arms the guard again below a stack guard page that was hit, also when the program had
+ * committed that page itself (ntdll's virtual test: "guard pages are restored as the stack grows
+ * back"), and a guard page set in the committed part of the thread's stack moves StackLimit up
+ * to its end (test_stack_growth_thread).  Both pass on Windows. */
+TEST(stack_guard_rearmed_and_limit_follows_a_guard_set)
+{
+    const size_t pages = 8;
+    char *base = alloc_or_fail( pages * 0x1000, MEM_RESERVE, PAGE_READWRITE );
+    char *top;
+    void *addr;
+    SIZE_T size;
+    ULONG old;
+
+    if (!base) return;
+    top = base + pages * 0x1000;
+    addr = top - 0x4000; size = 0x4000;
+    ok( !nt_alloc( &addr, &size, MEM_COMMIT, PAGE_READWRITE ), "commit\n" );
+    ok( !ntdll_mm_set_thread_stack( base, top - 0x4000, top ), "register\n" );
+    ntdll_mm_set_exception_callback( record_exception );
+    exceptions = 0;
+
+    /* a guard page inside the committed stack: the limit moves up to its end */
+    ok( !nt_protect( top - 0x2000, 0x1000, PAGE_READWRITE | PAGE_GUARD, &old ), "protect\n" );
+    ok( ntdll_mm_get_stack_limit() == top - 0x1000, "stack limit %p, expected %p\n", ntdll_mm_get_stack_limit(),
+        top - 0x1000 );
+    /* touching it grows the stack down to it without an exception, and the committed page
+     * below becomes the new guard page */
+    if (!sigsetjmp( recover, 1 )) *(volatile char *)(top - 0x2000 + 0x10) = 1;
+    ok( exceptions == 0, "%d exceptions\n", exceptions );
+    ok( ntdll_mm_get_stack_limit() == top - 0x2000, "stack limit %p, expected %p\n", ntdll_mm_get_stack_limit(),
+        top - 0x2000 );
+    check_mbi( top - 0x2000, top - 0x2000, 0x2000, MEM_COMMIT, PAGE_READWRITE, base, PAGE_READWRITE, MEM_PRIVATE );
+    check_mbi( top - 0x3000, top - 0x3000, 0x1000, MEM_COMMIT, PAGE_READWRITE | PAGE_GUARD, base, PAGE_READWRITE,
+               MEM_PRIVATE );
+
+    ntdll_mm_set_exception_callback( NULL );
+    ok( !ntdll_mm_set_thread_stack( NULL, NULL, NULL ), "unregister\n" );
+    release( base );
+}
+
 /* A registered stack grows through its guard page without an exception; the last page of the
  * reservation is never committed, and reaching it is STATUS_STACK_OVERFLOW. */
 TEST(stack_guard_page_moves_down_as_the_stack_grows)

@@ -293,6 +293,49 @@ TEST(NtUnlockVirtualMemory_not_locked)
     release( base );
 }
 
+/* MAP_SYSTEM with SeLockMemoryPrivilege held (the host says so): the pages are locked in memory,
+ * a lock of its own beside MAP_PROCESS's working-set lock of the same pages; each ends only with
+ * its own map type, and the pages stay locked while either holds (ReactOS
+ * ntoskrnl/mm/ARM3/virtual.c keeps the two apart the same way) */
+TEST(NtLockVirtualMemory_map_system_with_privilege)
+{
+    char *base = alloc_or_fail( 4 * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE );
+    BOOLEAN held;
+    long before;
+
+    if (!base) return;
+    if (!can_lock( 2 ))
+    {
+        release( base );
+        return;
+    }
+    held = ntdll_mm_set_lock_memory_privilege( TRUE );
+    before = vm_locked_pages();
+    expect( lock( base, PAGE, MAP_SYSTEM, NULL, NULL ), STATUS_SUCCESS );
+    ok( ws_locked( base, NULL ) == 1, "MAP_SYSTEM page not locked\n" );
+    ok( vm_locked_pages() == before + 1, "VmLck %ld pages, expected %ld\n", vm_locked_pages(), before + 1 );
+    /* not locked in the working set */
+    expect( unlock( base, PAGE, MAP_PROCESS, NULL, NULL ), STATUS_NOT_LOCKED );
+    expect( lock( base, PAGE, MAP_PROCESS, NULL, NULL ), STATUS_SUCCESS );
+    /* the system lock ends, the working-set lock holds the page */
+    expect( unlock( base, PAGE, MAP_SYSTEM, NULL, NULL ), STATUS_SUCCESS );
+    ok( ws_locked( base, NULL ) == 1, "page unlocked while MAP_PROCESS holds it\n" );
+    ok( vm_locked_pages() == before + 1, "VmLck %ld pages, expected %ld\n", vm_locked_pages(), before + 1 );
+    expect( unlock( base, PAGE, MAP_SYSTEM, NULL, NULL ), STATUS_NOT_LOCKED );
+    expect( unlock( base, PAGE, MAP_PROCESS, NULL, NULL ), STATUS_SUCCESS );
+    ok( ws_locked( base, NULL ) == 0, "page still locked\n" );
+    ok( vm_locked_pages() == before, "VmLck %ld pages, expected %ld\n", vm_locked_pages(), before );
+    /* both at once, and both ended at once */
+    expect( lock( base + PAGE, 2 * PAGE, MAP_PROCESS | MAP_SYSTEM, NULL, NULL ), STATUS_SUCCESS );
+    ok( vm_locked_pages() == before + 2, "VmLck %ld pages, expected %ld\n", vm_locked_pages(), before + 2 );
+    expect( unlock( base + PAGE, 2 * PAGE, MAP_PROCESS | MAP_SYSTEM, NULL, NULL ), STATUS_SUCCESS );
+    ok( vm_locked_pages() == before, "VmLck %ld pages, expected %ld\n", vm_locked_pages(), before );
+    ntdll_mm_set_lock_memory_privilege( held );
+    /* without the privilege again */
+    expect( lock( base, PAGE, MAP_SYSTEM, NULL, NULL ), STATUS_PRIVILEGE_NOT_HELD );
+    release( base );
+}
+
 TEST(NtLockVirtualMemory_working_set_quota)
 {
     SIZE_T size = (LOCKABLE_PAGES + 2) * PAGE;

@@ -210,7 +210,7 @@ static NTSTATUS change_worker( struct mm_alloc *a, const struct mm_alloc_args *a
     if (args->type & MEM_RESET_UNDO) return reset_undo( a, first, count );
     /* write watch: pages are armed as they are committed */
     if ((a->flags & MM_F_WRITE_WATCH) && ww_commit( a, first, count )) return STATUS_NO_MEMORY;
-    return pages_change( a, first, count, MM_LOCKED, state, pages_sync_kernel );
+    return pages_change( a, first, count, MM_LOCK_BITS, state, pages_sync_kernel );
 }
 
 /* NtAllocateVirtualMemory(Ex)'s work, after every parameter check: on success

@@ -6,7 +6,9 @@
  *   SeLockMemoryPrivilege); there is no lock count, and a process may lock no more than its
  *   minimum working set minus a small overhead (STATUS_WORKING_SET_QUOTA).  Linux has one kind
  *   of lock (mlock) limited by RLIMIT_MEMLOCK for users without CAP_IPC_LOCK.  The library
- *   keeps NT's rules and lock state (MM_LOCKED in the page runs) and mlock()s the pages; an
+ *   keeps NT's rules and lock state (MM_LOCKED for MAP_PROCESS, MM_SYSLOCKED for MAP_SYSTEM, in
+ *   the page runs: a page may hold both, and each is unlocked with its own map type) and
+ *   mlock()s the pages as long as one of them holds; an
  *   rlimit refusal is the same quota status NT gives.
  * - NT probes every page of the range as a read would, in order, before locking: a reserved,
  *   free or PAGE_NOACCESS page raises STATUS_ACCESS_VIOLATION and a guard page
@@ -51,8 +53,8 @@ static void count_locked( struct mm_alloc *a, void *ctx )
         if (run_at( a, i )->state & MM_LOCKED) *total += run_end( a, i ) - run_at( a, i )->page;
 }
 
-/* Lock: exclusive.  munlock() the pages of [first, first+count) of a not marked locked: the
- * undo of an mlock over the range. */
+/* Lock: exclusive.  munlock() the pages of [first, first+count) of a not marked locked (either
+ * way): the undo of an mlock over the range, and what an unlock leaves. */
 static void unlock_unmarked( struct mm_alloc *a, size_t first, size_t count )
 {
     SPACE_ASSERT_EXCLUSIVE();
@@ -60,7 +62,7 @@ static void unlock_unmarked( struct mm_alloc *a, size_t first, size_t count )
     {
         size_t stop = runs_span_end( a, p );
         if (stop > first + count) stop = first + count;
-        if (!(runs_state( a, p ) & MM_LOCKED))
+        if (!(runs_state( a, p ) & MM_LOCK_BITS))
             os_unlock( a->base + (p << MM_PAGE_SHIFT), (stop - p) << MM_PAGE_SHIFT );
     }
 }
@@ -73,8 +75,15 @@ static NTSTATUS lock_error( int err )
     return STATUS_NO_MEMORY;
 }
 
-/* Lock: takes mm.lock exclusive.  Lock [start, end) (page aligned) into the working set. */
-static NTSTATUS lock_worker( uintptr_t start, uintptr_t end )
+/* the lock bits of a map type (MAP_PROCESS and/or MAP_SYSTEM) */
+static uint32_t lock_bits( ULONG map_type )
+{
+    return ((map_type & MAP_PROCESS) ? MM_LOCKED : 0) | ((map_type & MAP_SYSTEM) ? MM_SYSLOCKED : 0);
+}
+
+/* Lock: takes the space lock exclusive.  Lock [start, end) (page aligned) into the working set
+ * (MM_LOCKED: counted against the quota) and / or into memory (MM_SYSLOCKED). */
+static NTSTATUS lock_worker( uintptr_t start, uintptr_t end, uint32_t bits )
 {
     NTSTATUS status = STATUS_SUCCESS;
     size_t locked = 0, add = 0, quota;
@@ -107,7 +116,7 @@ static NTSTATUS lock_worker( uintptr_t start, uintptr_t end )
         else
         {
             if (a->base + (stop << MM_PAGE_SHIFT) > end) stop = (end - a->base) >> MM_PAGE_SHIFT;
-            if (!(state & MM_LOCKED)) add += stop - page;
+            if ((bits & MM_LOCKED) && !(state & MM_LOCKED)) add += stop - page;
             addr = a->base + (stop << MM_PAGE_SHIFT);
         }
     }
@@ -128,7 +137,7 @@ static NTSTATUS lock_worker( uintptr_t start, uintptr_t end )
             unlock_unmarked( a, first, count );
             status = lock_error( ret );
         }
-        else if (runs_update( a, first, count, ~0u, MM_LOCKED ))
+        else if (runs_update( a, first, count, ~0u, bits ))
         {
             unlock_unmarked( a, first, count );
             status = STATUS_NO_MEMORY;
@@ -139,9 +148,10 @@ static NTSTATUS lock_worker( uintptr_t start, uintptr_t end )
     return status;
 }
 
-/* Lock: takes mm.lock exclusive.  Unlock [start, end): every page must be locked, else
- * STATUS_NOT_LOCKED and nothing changes. */
-static NTSTATUS unlock_worker( uintptr_t start, uintptr_t end )
+/* Lock: takes the space lock exclusive.  Unlock [start, end): every page must be locked in each
+ * way asked (a MAP_SYSTEM unlock never ends a MAP_PROCESS lock), else STATUS_NOT_LOCKED and
+ * nothing changes. */
+static NTSTATUS unlock_worker( uintptr_t start, uintptr_t end, uint32_t bits )
 {
     NTSTATUS status = STATUS_SUCCESS;
     uintptr_t addr;
@@ -158,7 +168,7 @@ static NTSTATUS unlock_worker( uintptr_t start, uintptr_t end )
             break;
         }
         page = (addr - a->base) >> MM_PAGE_SHIFT;
-        if (!(runs_state( a, page ) & MM_LOCKED))
+        if ((runs_state( a, page ) & bits) != bits)
         {
             status = STATUS_NOT_LOCKED;
             break;
@@ -170,10 +180,12 @@ static NTSTATUS unlock_worker( uintptr_t start, uintptr_t end )
         struct mm_alloc *a = vad_find( addr );
         uintptr_t stop = a->end < end ? a->end : end;
 
-        /* the runs first: they are what can fail (no memory), the kernel call cannot */
-        if (runs_update( a, (addr - a->base) >> MM_PAGE_SHIFT, (stop - addr) >> MM_PAGE_SHIFT, ~MM_LOCKED, 0 ))
-            status = STATUS_NO_MEMORY;
-        else os_unlock( addr, stop - addr );
+        size_t first = (addr - a->base) >> MM_PAGE_SHIFT, count = (stop - addr) >> MM_PAGE_SHIFT;
+
+        /* the runs first: they are what can fail (no memory), the kernel calls cannot; pages
+         * still locked the other way stay mlock()ed */
+        if (runs_update( a, first, count, ~bits, 0 )) status = STATUS_NO_MEMORY;
+        else unlock_unmarked( a, first, count );
         addr = stop;
     }
     space_unlock_exclusive();
@@ -208,7 +220,7 @@ NTSTATUS WINAPI NtLockVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *si
     NTSTATUS status;
 
     if ((status = lock_params( process, addr_ptr, size_ptr, map_type, &start, &end ))) return status;
-    if ((status = lock_worker( start, end ))) return status;
+    if ((status = lock_worker( start, end, lock_bits( map_type ) ))) return status;
     /* NT returns the page-rounded range it locked */
     return user_store_inout( addr_ptr, size_ptr, start, end - start );
 }
@@ -219,6 +231,6 @@ NTSTATUS WINAPI NtUnlockVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *
     NTSTATUS status;
 
     if ((status = lock_params( process, addr_ptr, size_ptr, map_type, &start, &end ))) return status;
-    if ((status = unlock_worker( start, end ))) return status;
+    if ((status = unlock_worker( start, end, lock_bits( map_type ) ))) return status;
     return user_store_inout( addr_ptr, size_ptr, start, end - start );
 }

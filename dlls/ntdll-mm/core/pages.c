@@ -102,7 +102,7 @@ void pages_relock( struct mm_alloc *a, size_t first, size_t count )
     {
         size_t stop = runs_span_end( a, p );
         if (stop > first + count) stop = first + count;
-        if (runs_state( a, p ) & MM_LOCKED)
+        if (runs_state( a, p ) & MM_LOCK_BITS)
             os_lock( a->base + (p << MM_PAGE_SHIFT), (stop - p) << MM_PAGE_SHIFT );
     }
 }

@@ -37,7 +37,7 @@ typedef int (*pages_apply_fn)( struct mm_alloc *a, size_t first, size_t count );
 NTSTATUS pages_change( struct mm_alloc *a, size_t first, size_t count, uint32_t keep, uint32_t set,
                        pages_apply_fn apply );
 
-/* mlock() again the locked pages (MM_LOCKED) of [first, first+count) of a, after a remap (a view
+/* mlock() again the locked pages (MM_LOCK_BITS) of [first, first+count) of a, after a remap (a view
  * page made copy-on-write) gave them a new kernel mapping */
 void pages_relock( struct mm_alloc *a, size_t first, size_t count );
 

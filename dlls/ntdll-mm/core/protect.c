@@ -95,7 +95,7 @@ static NTSTATUS protect_worker( uintptr_t addr, size_t size, ULONG new_prot, uin
         new_prot = image_protection( a, first, count, new_prot );
         if (alloc_is_view( a )) status = view_set_protection( a, first, count, new_prot, 0 );
         /* PAGE_NOCACHE / PAGE_WRITECOMBINE belong to the allocation: ignored here */
-        else status = pages_change( a, first, count, MM_LOCKED, MM_COMMITTED | (new_prot & (PAGE_BASE_MASK | PAGE_GUARD)),
+        else status = pages_change( a, first, count, MM_LOCK_BITS, MM_COMMITTED | (new_prot & (PAGE_BASE_MASK | PAGE_GUARD)),
                                     pages_sync_kernel );
         /* NT: a guard page set in the committed part of the thread's own stack moves its limit */
         if (!status && (new_prot & PAGE_GUARD)) stack_guard_set( start, end );

@@ -38,16 +38,16 @@ static int page_locked( uintptr_t addr )
     struct mm_alloc *a = vad_find( addr );
 
     if (!a || a->kind == MM_KIND_FOREIGN) return 0;
-    return !!(runs_state( a, (addr - a->base) >> MM_PAGE_SHIFT ) & MM_LOCKED);
+    return !!(runs_state( a, (addr - a->base) >> MM_PAGE_SHIFT ) & MM_LOCK_BITS);
 }
 
 /* Lock: shared.  End page of the NT region that starts in run i: runs that differ only in
- * MM_LOCKED are one region (NT's VirtualQuery does not split a region where a lock ends). */
+ * their lock are one region (NT's VirtualQuery does not split a region where a lock ends). */
 static size_t region_end( const struct mm_alloc *a, size_t i )
 {
-    uint32_t state = run_at( a, i )->state & ~MM_LOCKED;
+    uint32_t state = run_at( a, i )->state & ~MM_LOCK_BITS;
 
-    while (i + 1 < a->nruns && (run_at( a, i + 1 )->state & ~MM_LOCKED) == state) i++;
+    while (i + 1 < a->nruns && (run_at( a, i + 1 )->state & ~MM_LOCK_BITS) == state) i++;
     return run_end( a, i );
 }
 

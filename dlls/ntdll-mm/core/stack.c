@@ -43,7 +43,7 @@ enum mm_fault_result stack_guard_hit( struct mm_alloc *a, size_t page, struct mm
     stack->limit = (void *)page_addr;
     below = runs_state( a, page - 1 );
     if (!(below & MM_COMMITTED))
-        pages_change( a, page - 1, 1, MM_LOCKED,
+        pages_change( a, page - 1, 1, MM_LOCK_BITS,
                       MM_COMMITTED | PAGE_GUARD | (runs_state( a, page ) & PAGE_BASE_MASK), pages_sync_kernel );
     else if (!(below & PAGE_GUARD) && (below & PAGE_BASE_MASK) != PAGE_NOACCESS &&
              page_addr - MM_PAGE_SIZE >= dealloc + MM_PAGE_SIZE && a->base == dealloc)
@@ -62,7 +62,7 @@ enum mm_fault_result stack_commit_down( struct mm_alloc *a, size_t page, struct 
         limit > a->end || a->kind != MM_KIND_PRIVATE)
         return MM_FAULT_UNKNOWN;
     /* committed read-write from the faulting page up to the limit, as MEM_COMMIT would */
-    if (pages_change( a, page, (limit - page_addr) >> MM_PAGE_SHIFT, MM_LOCKED, MM_COMMITTED | PAGE_READWRITE,
+    if (pages_change( a, page, (limit - page_addr) >> MM_PAGE_SHIFT, MM_LOCK_BITS, MM_COMMITTED | PAGE_READWRITE,
                       pages_sync_kernel ))
         return MM_FAULT_UNKNOWN;
     stack->limit = (void *)page_addr;
@@ -72,7 +72,7 @@ enum mm_fault_result stack_commit_down( struct mm_alloc *a, size_t page, struct 
         set_overflow( fault );
         return MM_FAULT_RAISE;
     }
-    pages_change( a, page - 1, 1, MM_LOCKED, MM_COMMITTED | PAGE_READWRITE | PAGE_GUARD, pages_sync_kernel );
+    pages_change( a, page - 1, 1, MM_LOCK_BITS, MM_COMMITTED | PAGE_READWRITE | PAGE_GUARD, pages_sync_kernel );
     return MM_FAULT_RETRY;
 }
 

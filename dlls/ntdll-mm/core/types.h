@@ -62,11 +62,13 @@ MM_HIDDEN_BEGIN
  * they are ignored), so they live in mm_alloc.flags, not here. */
 #define MM_COMMITTED   0x10000u
 #define MM_PRIVMAP     0x20000u  /* view page remapped MAP_PRIVATE (made PAGE_WRITECOPY in a shared view) */
-#define MM_LOCKED      0x40000u  /* locked in the working set (NtLockVirtualMemory): mlock()ed */
+#define MM_LOCKED      0x40000u  /* locked in the working set (NtLockVirtualMemory MAP_PROCESS): mlock()ed */
 #define MM_SHAREDMAP   0x80000u  /* image page of a writable IMAGE_SCN_MEM_SHARED section: mapped
                                     MAP_SHARED from the section's shared backing, not copy-on-write */
+#define MM_SYSLOCKED   0x100000u /* locked in memory (NtLockVirtualMemory MAP_SYSTEM): mlock()ed */
+#define MM_LOCK_BITS   (MM_LOCKED | MM_SYSLOCKED)
 /* how the kernel maps a page, not what NT reports for it */
-#define MM_MAP_BITS    (MM_PRIVMAP | MM_LOCKED | MM_SHAREDMAP)
+#define MM_MAP_BITS    (MM_PRIVMAP | MM_LOCK_BITS | MM_SHAREDMAP)
 #define MM_PROT_MASK   0x0ffffu
 
 /* one run of pages with equal state; runs are sorted, the first starts at page 0 and each
