@@ -22,32 +22,6 @@
 
 MM_HIDDEN_BEGIN
 
-/* Windows SDK values that Wine 8.0's headers lack */
-#ifndef MEM_RESERVE_PLACEHOLDER
-#define MEM_RESERVE_PLACEHOLDER 0x00040000
-#endif
-#ifndef MEM_REPLACE_PLACEHOLDER
-#define MEM_REPLACE_PLACEHOLDER 0x00004000
-#endif
-#ifndef MEM_RESET_UNDO
-#define MEM_RESET_UNDO 0x01000000
-#endif
-#ifndef MEM_PRESERVE_PLACEHOLDER
-#define MEM_PRESERVE_PLACEHOLDER 0x00000002
-#endif
-#ifndef MEM_COALESCE_PLACEHOLDERS
-#define MEM_COALESCE_PLACEHOLDERS 0x00000001
-#endif
-#ifndef SEC_LARGE_PAGES
-#define SEC_LARGE_PAGES 0x80000000
-#endif
-#ifndef SEC_WRITECOMBINE
-#define SEC_WRITECOMBINE 0x40000000
-#endif
-#ifndef SEC_FILE
-#define SEC_FILE 0x00800000
-#endif
-
 #define PAGE_BASE_MASK  0xffu               /* the one base PAGE_* value of a protection */
 
 #ifndef ARRAY_SIZE

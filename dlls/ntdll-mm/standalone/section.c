@@ -25,16 +25,6 @@
 
 #include "standalone.h"
 
-#ifndef SEC_LARGE_PAGES
-#define SEC_LARGE_PAGES 0x80000000
-#endif
-#ifndef SEC_WRITECOMBINE
-#define SEC_WRITECOMBINE 0x40000000
-#endif
-#ifndef SEC_FILE
-#define SEC_FILE 0x00800000
-#endif
-
 /* GENERIC_* rights as NT maps them for sections */
 static ACCESS_MASK map_section_access( ACCESS_MASK access )
 {

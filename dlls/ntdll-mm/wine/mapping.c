@@ -43,10 +43,6 @@
 
 WINE_DEFAULT_DEBUG_CHANNEL(virtual);
 
-#ifndef SEC_WRITECOMBINE
-#define SEC_WRITECOMBINE 0x40000000
-#endif
-
 /* ---- the cache of core sections ------------------------------------------------------------ */
 
 struct cached_section

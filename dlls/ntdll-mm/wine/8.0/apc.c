@@ -31,7 +31,9 @@ static NTSTATUS fetch_pair( PVOID *addr_ptr, SIZE_T *size_ptr, void **addr, SIZE
     return host_copy_user_many( ops, ARRAY_SIZE(ops) );
 }
 
-static NTSTATUS store_pair( PVOID *addr_ptr, SIZE_T *size_ptr, client_ptr_t addr, mem_size_t size )
+/* the APC's status; on success the (address, size) it returned goes to the caller */
+static NTSTATUS apc_result( NTSTATUS status, PVOID *addr_ptr, SIZE_T *size_ptr,
+                            client_ptr_t addr, mem_size_t size )
 {
     void *a = wine_server_get_ptr( addr );
     SIZE_T s = size;
@@ -40,10 +42,13 @@ static NTSTATUS store_pair( PVOID *addr_ptr, SIZE_T *size_ptr, client_ptr_t addr
         { addr_ptr, &a, sizeof(a), 1 },
         { size_ptr, &s, sizeof(s), 1 },
     };
-    return host_copy_user_many( ops, ARRAY_SIZE(ops) );
+
+    if (!NT_SUCCESS( status )) return status;
+    return host_copy_user_many( ops, ARRAY_SIZE(ops) ) ? STATUS_ACCESS_VIOLATION : status;
 }
 
-NTSTATUS mmw_remote_alloc( HANDLE process, const struct mm_alloc_args *args, BOOL ex, PVOID *ret, SIZE_T *size_ptr )
+NTSTATUS mmw_remote_alloc( HANDLE process, const struct mm_alloc_args *args, BOOL ex,
+                           PVOID *ret, SIZE_T *size_ptr )
 {
     apc_call_t call;
     apc_result_t result;
@@ -52,7 +57,8 @@ NTSTATUS mmw_remote_alloc( HANDLE process, const struct mm_alloc_args *args, BOO
     memset( &call, 0, sizeof(call) );
     if (ex)
     {
-        if (args->lowest) FIXME( "LowestStartingAddress %p not forwarded to another process\n", (void *)args->lowest );
+        if (args->lowest)
+            FIXME( "LowestStartingAddress %p not forwarded to another process\n", (void *)args->lowest );
         call.virtual_alloc_ex.type    = APC_VIRTUAL_ALLOC_EX;
         call.virtual_alloc_ex.addr    = wine_server_client_ptr( (void *)args->addr );
         call.virtual_alloc_ex.size    = args->size;
@@ -72,16 +78,10 @@ NTSTATUS mmw_remote_alloc( HANDLE process, const struct mm_alloc_args *args, BOO
     }
     if ((status = server_queue_process_apc( process, &call, &result ))) return status;
     if (ex)
-    {
-        if (result.virtual_alloc_ex.status == STATUS_SUCCESS &&
-            store_pair( ret, size_ptr, result.virtual_alloc_ex.addr, result.virtual_alloc_ex.size ))
-            return STATUS_ACCESS_VIOLATION;
-        return result.virtual_alloc_ex.status;
-    }
-    if (result.virtual_alloc.status == STATUS_SUCCESS &&
-        store_pair( ret, size_ptr, result.virtual_alloc.addr, result.virtual_alloc.size ))
-        return STATUS_ACCESS_VIOLATION;
-    return result.virtual_alloc.status;
+        return apc_result( result.virtual_alloc_ex.status, ret, size_ptr,
+                           result.virtual_alloc_ex.addr, result.virtual_alloc_ex.size );
+    return apc_result( result.virtual_alloc.status, ret, size_ptr,
+                       result.virtual_alloc.addr, result.virtual_alloc.size );
 }
 
 NTSTATUS mmw_remote_free( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG type )
@@ -99,13 +99,12 @@ NTSTATUS mmw_remote_free( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULO
     call.virtual_free.size    = size;
     call.virtual_free.op_type = type;
     if ((status = server_queue_process_apc( process, &call, &result ))) return status;
-    if (result.virtual_free.status == STATUS_SUCCESS &&
-        store_pair( addr_ptr, size_ptr, result.virtual_free.addr, result.virtual_free.size ))
-        return STATUS_ACCESS_VIOLATION;
-    return result.virtual_free.status;
+    return apc_result( result.virtual_free.status, addr_ptr, size_ptr,
+                       result.virtual_free.addr, result.virtual_free.size );
 }
 
-NTSTATUS mmw_remote_protect( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG new_prot, ULONG *old_prot )
+NTSTATUS mmw_remote_protect( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG new_prot,
+                             ULONG *old_prot )
 {
     apc_call_t call;
     apc_result_t result;
@@ -121,10 +120,10 @@ NTSTATUS mmw_remote_protect( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, 
     call.virtual_protect.prot = new_prot;
     if ((status = server_queue_process_apc( process, &call, &result ))) return status;
     if (result.virtual_protect.status == STATUS_SUCCESS &&
-        (store_pair( addr_ptr, size_ptr, result.virtual_protect.addr, result.virtual_protect.size ) ||
-         host_copy_to_user( old_prot, &result.virtual_protect.prot, sizeof(*old_prot) )))
+        host_copy_to_user( old_prot, &result.virtual_protect.prot, sizeof(*old_prot) ))
         return STATUS_ACCESS_VIOLATION;
-    return result.virtual_protect.status;
+    return apc_result( result.virtual_protect.status, addr_ptr, size_ptr, result.virtual_protect.addr,
+                       result.virtual_protect.size );
 }
 
 NTSTATUS mmw_remote_query( HANDLE process, LPCVOID addr, MEMORY_BASIC_INFORMATION *buffer, SIZE_T len,
@@ -180,16 +179,10 @@ NTSTATUS mmw_remote_lock( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, BOO
     }
     if ((status = server_queue_process_apc( process, &call, &result ))) return status;
     if (lock)
-    {
-        if (result.virtual_lock.status == STATUS_SUCCESS &&
-            store_pair( addr_ptr, size_ptr, result.virtual_lock.addr, result.virtual_lock.size ))
-            return STATUS_ACCESS_VIOLATION;
-        return result.virtual_lock.status;
-    }
-    if (result.virtual_unlock.status == STATUS_SUCCESS &&
-        store_pair( addr_ptr, size_ptr, result.virtual_unlock.addr, result.virtual_unlock.size ))
-        return STATUS_ACCESS_VIOLATION;
-    return result.virtual_unlock.status;
+        return apc_result( result.virtual_lock.status, addr_ptr, size_ptr,
+                           result.virtual_lock.addr, result.virtual_lock.size );
+    return apc_result( result.virtual_unlock.status, addr_ptr, size_ptr,
+                       result.virtual_unlock.addr, result.virtual_unlock.size );
 }
 
 NTSTATUS mmw_remote_flush( HANDLE process, LPCVOID *addr_ptr, SIZE_T *size_ptr )
@@ -206,10 +199,8 @@ NTSTATUS mmw_remote_flush( HANDLE process, LPCVOID *addr_ptr, SIZE_T *size_ptr )
     call.virtual_flush.addr = wine_server_client_ptr( (const void *)((UINT_PTR)addr & ~MM_PAGE_MASK) );
     call.virtual_flush.size = size;
     if ((status = server_queue_process_apc( process, &call, &result ))) return status;
-    if (result.virtual_flush.status == STATUS_SUCCESS &&
-        store_pair( (PVOID *)addr_ptr, size_ptr, result.virtual_flush.addr, result.virtual_flush.size ))
-        return STATUS_ACCESS_VIOLATION;
-    return result.virtual_flush.status;
+    return apc_result( result.virtual_flush.status, (PVOID *)addr_ptr, size_ptr,
+                       result.virtual_flush.addr, result.virtual_flush.size );
 }
 
 NTSTATUS mmw_remote_map( HANDLE handle, HANDLE process, const struct mm_map_args *args )
@@ -229,10 +220,8 @@ NTSTATUS mmw_remote_map( HANDLE handle, HANDLE process, const struct mm_map_args
     call.map_view.alloc_type = args->alloc_type;
     call.map_view.prot       = args->protect;
     if ((status = server_queue_process_apc( process, &call, &result ))) return status;
-    if (NT_SUCCESS( result.map_view.status ) &&
-        store_pair( args->addr_ptr, args->size_ptr, result.map_view.addr, result.map_view.size ))
-        return STATUS_ACCESS_VIOLATION;
-    return result.map_view.status;
+    return apc_result( result.map_view.status, args->addr_ptr, args->size_ptr, result.map_view.addr,
+                       result.map_view.size );
 }
 
 NTSTATUS mmw_remote_unmap( HANDLE process, PVOID addr, ULONG flags )
