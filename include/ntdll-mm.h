@@ -28,6 +28,33 @@
 extern "C" {
 #endif
 
+/* Windows SDK (winnt.h) values that Wine 8.0's headers lack: for programs using the library,
+ * and for the library itself */
+#ifndef MEM_RESERVE_PLACEHOLDER
+#define MEM_RESERVE_PLACEHOLDER 0x00040000
+#endif
+#ifndef MEM_REPLACE_PLACEHOLDER
+#define MEM_REPLACE_PLACEHOLDER 0x00004000
+#endif
+#ifndef MEM_RESET_UNDO
+#define MEM_RESET_UNDO 0x01000000
+#endif
+#ifndef MEM_PRESERVE_PLACEHOLDER
+#define MEM_PRESERVE_PLACEHOLDER 0x00000002
+#endif
+#ifndef MEM_COALESCE_PLACEHOLDERS
+#define MEM_COALESCE_PLACEHOLDERS 0x00000001
+#endif
+#ifndef SEC_LARGE_PAGES
+#define SEC_LARGE_PAGES 0x80000000
+#endif
+#ifndef SEC_WRITECOMBINE
+#define SEC_WRITECOMBINE 0x40000000
+#endif
+#ifndef SEC_FILE
+#define SEC_FILE 0x00800000
+#endif
+
 /* Inside Wine's ntdll.so (NTDLL_MM_WINE) these functions are internal: hidden, so that
  * ntdll.so exports exactly what Wine's own does. */
 #ifdef NTDLL_MM_WINE

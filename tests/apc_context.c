@@ -33,14 +33,8 @@
 #include "section_util.h"
 #include "image_util.h"
 
-#ifndef MEM_RESERVE_PLACEHOLDER
-#define MEM_RESERVE_PLACEHOLDER 0x00040000
-#endif
 #ifndef MAP_PROCESS
 #define MAP_PROCESS 1
-#endif
-#ifndef MEM_PRESERVE_PLACEHOLDER
-#define MEM_PRESERVE_PLACEHOLDER 0x00000002
 #endif
 
 /* ---- counting C heap ------------------------------------------------------------------- */

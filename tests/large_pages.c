@@ -21,9 +21,6 @@
 #include <unistd.h>
 #include "util.h"
 
-#ifndef SEC_LARGE_PAGES
-#define SEC_LARGE_PAGES 0x80000000
-#endif
 
 #define LARGE 0x200000
 

@@ -18,23 +18,8 @@
 #include "section_util.h"
 #include "image_util.h"
 
-#ifndef MEM_RESERVE_PLACEHOLDER
-#define MEM_RESERVE_PLACEHOLDER 0x00040000
-#endif
-#ifndef MEM_REPLACE_PLACEHOLDER
-#define MEM_REPLACE_PLACEHOLDER 0x00004000
-#endif
-#ifndef MEM_PRESERVE_PLACEHOLDER
-#define MEM_PRESERVE_PLACEHOLDER 0x00000002
-#endif
-#ifndef MEM_COALESCE_PLACEHOLDERS
-#define MEM_COALESCE_PLACEHOLDERS 0x00000001
-#endif
 #ifndef MAP_PROCESS
 #define MAP_PROCESS 1
-#endif
-#ifndef SEC_LARGE_PAGES
-#define SEC_LARGE_PAGES 0x80000000
 #endif
 
 static NTSTATUS alloc_ex( void **addr, SIZE_T *size, ULONG type, ULONG prot )

@@ -19,9 +19,6 @@
 #include <sys/mman.h>
 #include "util.h"
 
-#ifndef MEM_RESET_UNDO
-#define MEM_RESET_UNDO 0x01000000
-#endif
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif

@@ -42,32 +42,6 @@ MM_HIDDEN_BEGIN
 #define MM_GRANULARITY  ((size_t)0x10000)
 #define MM_GRAN_MASK    (MM_GRANULARITY - 1)
 
-/* Windows SDK (winnt.h) values that Wine 8.0's headers lack; the core and the hosts use them */
-#ifndef MEM_RESERVE_PLACEHOLDER
-#define MEM_RESERVE_PLACEHOLDER 0x00040000
-#endif
-#ifndef MEM_REPLACE_PLACEHOLDER
-#define MEM_REPLACE_PLACEHOLDER 0x00004000
-#endif
-#ifndef MEM_RESET_UNDO
-#define MEM_RESET_UNDO 0x01000000
-#endif
-#ifndef MEM_PRESERVE_PLACEHOLDER
-#define MEM_PRESERVE_PLACEHOLDER 0x00000002
-#endif
-#ifndef MEM_COALESCE_PLACEHOLDERS
-#define MEM_COALESCE_PLACEHOLDERS 0x00000001
-#endif
-#ifndef SEC_LARGE_PAGES
-#define SEC_LARGE_PAGES 0x80000000
-#endif
-#ifndef SEC_WRITECOMBINE
-#define SEC_WRITECOMBINE 0x40000000
-#endif
-#ifndef SEC_FILE
-#define SEC_FILE 0x00800000
-#endif
-
 static inline uintptr_t mm_round_down( uintptr_t v, size_t mask ) { return v & ~(uintptr_t)mask; }
 static inline uintptr_t mm_round_up( uintptr_t v, size_t mask ) { return (v + mask) & ~(uintptr_t)mask; }
 

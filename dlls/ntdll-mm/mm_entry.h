@@ -13,9 +13,10 @@
  * NtFlushProcessWriteBuffers) are exported from the core under their own names.
  *
  * Use:
- * - Every core file includes this header first (directly, or through mm_private.h / os.h /
- *   image.h, which include it before anything else), so that the renames apply to
- *   winternl.h too and _GNU_SOURCE is set before the first system header.
+ * - Every file includes this header first: the core's, the OS layer's and the standalone
+ *   host's .c files directly, the Wine host's through host_wine.h (and every header of ours
+ *   includes it before anything else), so that the renames apply to winternl.h too and
+ *   _GNU_SOURCE is set before the first system header.
  * - A host file that defines the real exported names (the Wine host) defines
  *   NTDLL_MM_NO_RENAME before including any ntdll-mm header: it then gets the mm_Nt*
  *   prototypes without the renames, and may include Wine's headers in any order.

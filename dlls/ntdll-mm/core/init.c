@@ -21,10 +21,10 @@ static NTSTATUS init_status;
  * fork while another thread holds the space lock (or the host's or the heap's locks) leaves
  * the lock held for ever in the child (that thread does not exist there) and the child's first
  * memory call hangs.  One handler takes every lock in the lock order (the space lock, the
- * host's, the heap's) and the forking thread waits for the calls in flight.  In the child the locks are
- * made anew: glibc's rwlock records its writer by thread id, which fork changes.  Registered
- * when the library is loaded: registering may use the C heap, and the heap is in use before
- * the first NT call initialises the core. */
+ * host's, the heap's), so the forking thread waits for the calls in flight.  In the child the
+ * locks are made anew: glibc's rwlock records its writer by thread id, which fork changes.
+ * Registered when the library is loaded: registering may use the C heap, and the heap is in
+ * use before the first NT call initialises the core. */
 static void atfork_prepare( void )
 {
     space_lock_exclusive();

@@ -15,12 +15,16 @@
  * host, Nt* are Wine's exported names (nt.c defines them) and the core's entry points are
  * called as mm_Nt* (mm_entry.h).
  *
- * Lock order: the space lock (the core's) -> the section cache and builtin mutexes, which are
- * leaves: nothing calls into the core or the server while holding them, since a core section's
- * destroy hook (which takes the cache mutex) may run under the space lock.  Every mutex is
- * taken with server_enter_uninterrupted_section: a thread holding one must not run a system
- * APC (SIGUSR1 & co.) that needs it again.  The view hooks (host_view_*) talk to wineserver
- * under the space lock, so that the server's list of views changes exactly when the core's does.
+ * Lock order: the TEB and preloader mutexes (thread.c, init.c: NT calls are made under them)
+ * -> the space lock (the core's) -> the section cache and builtin mutexes -> the core's heap
+ * lock.  Under the cache and builtin mutexes nothing calls the server or a core function that
+ * takes the space lock (only the heap: mm_strdup, mm_free), since a core section's destroy hook
+ * (which takes the cache mutex) may run under the space lock; the builtin mutex also covers the
+ * dlopen of a builtin's unix library, as Wine's virtual.c does under its own mutex.  Every
+ * mutex is taken with server_enter_uninterrupted_section: a thread holding one must not run a
+ * system APC (SIGUSR1 & co.) that needs it again.  The view hooks (host_view_*) talk to
+ * wineserver under the space lock, so that the server's list of views changes exactly when the
+ * core's does.
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

@@ -75,10 +75,11 @@ static void add_reserved( uintptr_t start, uintptr_t end )
 void mmw_claim_preload_reserve( const void *addr, SIZE_T size )
 {
     uintptr_t start = (uintptr_t)addr, end = start + size;
+    sigset_t sigset;
 
     if (__atomic_load_n( &preload_reserve_claimed, __ATOMIC_ACQUIRE )) return;
     if (!(preload_reserve_end > start && preload_reserve_start < end)) return;
-    pthread_mutex_lock( &preload_mutex );
+    server_enter_uninterrupted_section( &preload_mutex, &sigset );
     if (!preload_reserve_claimed)
     {
         TRACE( "exe range %p-%p becomes free address space\n",
@@ -86,7 +87,7 @@ void mmw_claim_preload_reserve( const void *addr, SIZE_T size )
         add_reserved( preload_reserve_start, preload_reserve_end );
         __atomic_store_n( &preload_reserve_claimed, 1, __ATOMIC_RELEASE );
     }
-    pthread_mutex_unlock( &preload_mutex );
+    server_leave_uninterrupted_section( &preload_mutex, &sigset );
 }
 
 /* A preloader range, minus the exe range (kept back until the exe is mapped): only what the

@@ -4,9 +4,11 @@
  * Layout (what Wine's unix side relies on, kept as it is):
  * - Every thread owns one 64K block: its TEB at the start (64-bit TEB, then the 32-bit TEB at
  *   teb_offset), the rest is the thread's signal stack (get_signal_stack() finds it by rounding
- *   the TEB address down to 64K).  Blocks come from 2 MB (32 block) reservations below 2 GB,
- *   handed out from the top; the first reservation also holds the PEB (block 31).  They are
- *   ordinary private NT allocations, visible to VirtualQuery as on Windows.
+ *   the TEB address down to 64K).  Blocks come from 2 MB (32 block) reservations, handed out
+ *   from the top: the first one below 2 GB (top-down), also holding the PEB (block 31); later
+ *   ones below 2 GB for a wow64 thread (its 32-bit TEB must be addressable), anywhere
+ *   otherwise, as Wine 8.0's virtual.c places them.  They are ordinary private NT allocations,
+ *   visible to VirtualQuery as on Windows.
  * - A thread stack is one private allocation [DeallocationStack, StackBase), laid out as NT
  *   does: the top commit_size bytes committed read-write (StackLimit is their start), one
  *   guard page below them, the rest reserved (Wine's own virtual.c commits it all).  Wine's
