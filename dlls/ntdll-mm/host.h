@@ -50,9 +50,13 @@ struct mm_section;
 /* ==== what the host provides =============================================================== */
 
 /* ---- objects behind handles ---------------------------------------------------------------
- * A struct host_object is embedded (as the first member) in every object the core gets from
- * host_ref_handle; the core only reads 'type' and calls host_addref/host_release on it.
- * Reference counting is the host's: host_release on the last reference calls obj->destroy. */
+ * A struct host_object is embedded (as the first member) in every section object of the core
+ * (mm_section_object), so that a host can keep sections behind its handles beside objects of
+ * its own; the core marks its sections HOST_SECTION and calls host_addref/host_release on
+ * them.  Reference counting is the host's: host_release on the last reference calls
+ * obj->destroy.  Section handles are the host's alone: a host resolves one to a core section
+ * (one struct mm_section per NT section object, so that views of one section share its
+ * SEC_RESERVE commit state) and maps it with mm_map_section. */
 enum host_type { HOST_FILE = 1, HOST_SECTION };
 struct host_object
 {
@@ -63,17 +67,6 @@ struct host_object
     void (*last_handle)( struct host_object *obj );   /* optional: the last handle was closed (standalone) */
 };
 
-/* A referenced object for handle.  The core asks only for HOST_SECTION.  For HOST_SECTION, *obj
- * is mm_section_object() of a struct mm_section made by mm_section_create_from_fd (the host
- * may cache it: one struct mm_section per NT section object, so that views of one section
- * share its SEC_RESERVE commit state).  'needed' are the access rights the caller needs
- * (SECTION_MAP_READ / SECTION_MAP_WRITE / SECTION_MAP_EXECUTE / SECTION_EXTEND_SIZE); *granted
- * (when not NULL) receives the handle's rights.  Errors, as NT: STATUS_INVALID_HANDLE,
- * STATUS_OBJECT_TYPE_MISMATCH (also for the current process/thread pseudo-handles),
- * STATUS_ACCESS_DENIED when the handle lacks any needed right.  The caller drops the
- * reference with host_release. */
-NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed,
-                          struct host_object **obj, ACCESS_MASK *granted );
 /* Take / drop a reference.  May be called under the lock (views take and drop their section's
  * reference there): obj->destroy then runs under the lock too, so a destroy callback must not
  * call into the core (closing descriptors and freeing is fine). */
@@ -81,8 +74,9 @@ void host_addref( struct host_object *obj );
 void host_release( struct host_object *obj );
 
 /* NtQuerySection: what the section behind handle is, as NT reports it (the core checks the
- * class, the lengths and the buffer, then asks).  Errors as host_ref_handle's, for a handle
- * without SECTION_QUERY too.  The standalone host answers from its core section
+ * class, the lengths and the buffer, then asks).  Errors, as NT: STATUS_INVALID_HANDLE,
+ * STATUS_OBJECT_TYPE_MISMATCH (also for the current process/thread pseudo-handles),
+ * STATUS_ACCESS_DENIED for a handle without SECTION_QUERY.  The standalone host answers from its core section
  * (mm_section_describe); Wine from wineserver's description of the mapping. */
 struct mm_section_desc
 {
@@ -221,8 +215,7 @@ struct mm_view
     ULONG      protect;          /* the protection it was mapped with */
     struct mm_section *section;
 };
-/* A view was mapped.  ctx: what the host passed to mm_map_section (NULL when the core's own
- * NtMapViewOfSection(Ex) mapped it).  An error status (not NT_SUCCESS) unmaps the view again
+/* A view was mapped.  ctx: what the host passed to mm_map_section.  An error status (not NT_SUCCESS) unmaps the view again
  * and fails the call with that status; success statuses are all the same to the core. */
 NTSTATUS host_view_mapped( const struct mm_view *view, void *ctx );
 /* A view is being unmapped (or turned back into a placeholder). */
@@ -326,7 +319,11 @@ NTSTATUS mm_alloc_args_fetch( struct mm_alloc_args *args, PVOID *addr_ptr, SIZE_
                               ULONG type, ULONG protect, const MEM_EXTENDED_PARAMETER *params, ULONG count,
                               int ex );
 
-/* ---- views for hosts ---------------------------------------------------------------------- */
+/* ---- views for hosts ----------------------------------------------------------------------
+ * A host builds NtMapViewOfSection(Ex) and NtUnmapViewOfSection(Ex) on these: fetch and check
+ * the parameters, check the process, mm_map_args_check, resolve the section handle with the
+ * access args->access, then mm_map_section; mm_unmap_view.  The checks are the same for a call
+ * forwarded to another process, which stops after mm_map_args_fetch. */
 
 struct mm_map_args
 {
@@ -345,9 +342,9 @@ struct mm_map_args
     PVOID    *addr_ptr;
     SIZE_T   *size_ptr;
 };
-/* Read and check NtMapViewOfSection(Ex)'s parameters as the core's entry points do before they
- * look at the process (ex: NtMapViewOfSectionEx, with params/count; zero_bits and commit_size
- * then 0).  The first failing check's status, as NT. */
+/* Read and check NtMapViewOfSection(Ex)'s parameters, the checks NT makes before it looks at
+ * the process (ex: NtMapViewOfSectionEx, with params/count; zero_bits and commit_size then 0).
+ * The first failing check's status, as NT. */
 NTSTATUS mm_map_args_fetch( struct mm_map_args *args, PVOID *addr_ptr, ULONG_PTR zero_bits, SIZE_T commit_size,
                             const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr, ULONG alloc_type, ULONG protect,
                             const MEM_EXTENDED_PARAMETER *params, ULONG count, int ex );

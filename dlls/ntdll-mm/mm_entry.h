@@ -12,6 +12,10 @@
  * without a process handle (NtQuerySection, NtAreMappedFilesTheSame,
  * NtFlushProcessWriteBuffers) are exported from the core under their own names.
  *
+ * NtMapViewOfSection(Ex) and NtUnmapViewOfSection(Ex) are not the core's in either build: a
+ * section handle means something only to its host, so each host defines them on
+ * mm_map_args_fetch, mm_map_section and mm_unmap_view (host.h).
+ *
  * Use:
  * - Every file includes this header first: the core's, the OS layer's and the standalone
  *   host's .c files directly, the Wine host's through host_wine.h (and every header of ours
@@ -57,10 +61,6 @@
 # define NtFreeVirtualMemory           mm_NtFreeVirtualMemory
 # define NtProtectVirtualMemory        mm_NtProtectVirtualMemory
 # define NtQueryVirtualMemory          mm_NtQueryVirtualMemory
-# define NtMapViewOfSection            mm_NtMapViewOfSection
-# define NtMapViewOfSectionEx          mm_NtMapViewOfSectionEx
-# define NtUnmapViewOfSection          mm_NtUnmapViewOfSection
-# define NtUnmapViewOfSectionEx        mm_NtUnmapViewOfSectionEx
 # define NtFlushVirtualMemory          mm_NtFlushVirtualMemory
 # define NtLockVirtualMemory           mm_NtLockVirtualMemory
 # define NtUnlockVirtualMemory         mm_NtUnlockVirtualMemory
@@ -86,14 +86,6 @@ NTSTATUS WINAPI mm_NtProtectVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE
                                            ULONG *old_prot );
 NTSTATUS WINAPI mm_NtQueryVirtualMemory( HANDLE process, LPCVOID addr, MEMORY_INFORMATION_CLASS info_class,
                                          PVOID buffer, SIZE_T len, SIZE_T *res_len );
-NTSTATUS WINAPI mm_NtMapViewOfSection( HANDLE handle, HANDLE process, PVOID *addr_ptr, ULONG_PTR zero_bits,
-                                       SIZE_T commit_size, const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr,
-                                       SECTION_INHERIT inherit, ULONG alloc_type, ULONG protect );
-NTSTATUS WINAPI mm_NtMapViewOfSectionEx( HANDLE handle, HANDLE process, PVOID *addr_ptr,
-                                         const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr, ULONG alloc_type,
-                                         ULONG protect, MEM_EXTENDED_PARAMETER *parameters, ULONG count );
-NTSTATUS WINAPI mm_NtUnmapViewOfSection( HANDLE process, PVOID addr );
-NTSTATUS WINAPI mm_NtUnmapViewOfSectionEx( HANDLE process, PVOID addr, ULONG flags );
 NTSTATUS WINAPI mm_NtFlushVirtualMemory( HANDLE process, LPCVOID *addr_ptr, SIZE_T *size_ptr, ULONG unknown );
 NTSTATUS WINAPI mm_NtLockVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG map_type );
 NTSTATUS WINAPI mm_NtUnlockVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG map_type );

@@ -1,6 +1,7 @@
 /*
- * ntdll-mm core: views: NtMapViewOfSection(Ex), NtUnmapViewOfSection(Ex),
- * NtAreMappedFilesTheSame, and what views do when their pages are committed or protected.
+ * ntdll-mm core: views: mapping (mm_map_section) and unmapping (mm_unmap_view), on which each
+ * host builds NtMapViewOfSection(Ex) and NtUnmapViewOfSection(Ex) for its own section handles;
+ * NtAreMappedFilesTheSame; and what views do when their pages are committed or protected.
  *
  * Where NT and Linux differ:
  * - A view is a node of the region tree (MM_KIND_MAPPED, MM_KIND_IMAGE: imagemap.c) holding a
@@ -466,43 +467,6 @@ NTSTATUS mm_map_section( struct mm_section *s, struct mm_map_args *args, void *c
     return status;
 }
 
-static NTSTATUS map_common( HANDLE handle, HANDLE process, PVOID *addr_ptr, ULONG_PTR zero_bits, SIZE_T commit_size,
-                            const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr, ULONG alloc_type, ULONG protect,
-                            const MEM_EXTENDED_PARAMETER *params, ULONG count, int ex )
-{
-    struct mm_map_args args;
-    struct host_object *obj;
-    NTSTATUS status;
-
-    if ((status = mm_ensure_init())) return status;
-    if ((status = mm_map_args_fetch( &args, addr_ptr, zero_bits, commit_size, offset_ptr, size_ptr, alloc_type,
-                                     protect, params, count, ex )))
-        return status;
-    if ((status = host_check_process( process ))) return status;
-    if ((status = mm_map_args_check( &args ))) return status;
-    if ((status = host_ref_handle( handle, HOST_SECTION, args.access, &obj, NULL ))) return status;
-    status = mm_map_section( mm_section_from_object( obj ), &args, NULL );
-    host_release( obj );
-    return status;
-}
-
-NTSTATUS WINAPI NtMapViewOfSection( HANDLE handle, HANDLE process, PVOID *addr_ptr, ULONG_PTR zero_bits,
-                                    SIZE_T commit_size, const LARGE_INTEGER *offset_ptr, SIZE_T *size_ptr,
-                                    SECTION_INHERIT inherit, ULONG alloc_type, ULONG protect )
-{
-    /* ViewShare or ViewUnmap (ReactOS apitest: STATUS_INVALID_PARAMETER_8) */
-    if (inherit != ViewShare && inherit != ViewUnmap) return STATUS_INVALID_PARAMETER_8;
-    return map_common( handle, process, addr_ptr, zero_bits, commit_size, offset_ptr, size_ptr, alloc_type, protect,
-                       NULL, 0, 0 );
-}
-
-NTSTATUS WINAPI NtMapViewOfSectionEx( HANDLE handle, HANDLE process, PVOID *addr_ptr, const LARGE_INTEGER *offset_ptr,
-                                      SIZE_T *size_ptr, ULONG alloc_type, ULONG protect,
-                                      MEM_EXTENDED_PARAMETER *params, ULONG count )
-{
-    return map_common( handle, process, addr_ptr, 0, 0, offset_ptr, size_ptr, alloc_type, protect, params, count, 1 );
-}
-
 /* ---- unmapping ------------------------------------------------------------------------------- */
 
 /* Lock: exclusive.  UnmapViewOfFile2(MEM_PRESERVE_PLACEHOLDER): a view that replaced a
@@ -550,25 +514,6 @@ NTSTATUS mm_unmap_view( void *addr, ULONG flags, struct mm_view *gone )
     }
     space_unlock_exclusive();
     return status;
-}
-
-static NTSTATUS unmap_common( HANDLE process, PVOID addr, ULONG flags )
-{
-    NTSTATUS status;
-
-    if ((status = mm_ensure_init())) return status;
-    if ((status = host_check_process( process ))) return status;
-    return mm_unmap_view( addr, flags, NULL );
-}
-
-NTSTATUS WINAPI NtUnmapViewOfSection( HANDLE process, PVOID addr )
-{
-    return unmap_common( process, addr, 0 );
-}
-
-NTSTATUS WINAPI NtUnmapViewOfSectionEx( HANDLE process, PVOID addr, ULONG flags )
-{
-    return unmap_common( process, addr, flags );
 }
 
 /* ---- queries about views --------------------------------------------------------------------- */

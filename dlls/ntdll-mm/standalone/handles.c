@@ -92,8 +92,8 @@ NTSTATUS handles_alloc( struct host_object *obj, ACCESS_MASK access, HANDLE *han
     return STATUS_SUCCESS;
 }
 
-NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed,
-                          struct host_object **obj, ACCESS_MASK *granted )
+NTSTATUS handles_ref( HANDLE handle, enum host_type type, ACCESS_MASK needed,
+                      struct host_object **obj, ACCESS_MASK *granted )
 {
     size_t i = handle_to_index( handle );
     NTSTATUS status = STATUS_SUCCESS;

@@ -183,7 +183,7 @@ static NTSTATUS create_object( ULONG sec_flags, ULONG protect, uint64_t size, HA
     int fd;
 
     if (!file) return mm_section_create_from_fd( -1, sec_flags, protect, size, 1, NULL, ret );
-    if ((status = host_ref_handle( file, HOST_FILE, file_access, &fobj, NULL ))) return status;
+    if ((status = handles_ref( file, HOST_FILE, file_access, &fobj, NULL ))) return status;
     hf = (struct host_file *)fobj;
     if ((fd = fcntl( hf->fd, F_DUPFD_CLOEXEC, 3 )) < 0) status = STATUS_NO_MEMORY;
     /* a view can write to the file only if the section's protection asked for writing */
@@ -385,7 +385,7 @@ NTSTATUS WINAPI NtExtendSection( HANDLE handle, PLARGE_INTEGER size_ptr )
 
     if ((status = mm_ensure_init())) return status;
     if (host_copy_from_user( &size, size_ptr, sizeof(size) )) return STATUS_ACCESS_VIOLATION;
-    if ((status = host_ref_handle( handle, HOST_SECTION, SECTION_EXTEND_SIZE, &obj, NULL ))) return status;
+    if ((status = handles_ref( handle, HOST_SECTION, SECTION_EXTEND_SIZE, &obj, NULL ))) return status;
     /* a negative size never extends anything */
     new_size = size.QuadPart < 0 ? 0 : size.QuadPart;
     status = mm_section_extend( mm_section_from_object( obj ), &new_size );
@@ -400,7 +400,7 @@ NTSTATUS host_query_section( HANDLE handle, struct mm_section_desc *desc )
     struct host_object *obj;
     NTSTATUS status;
 
-    if ((status = host_ref_handle( handle, HOST_SECTION, SECTION_QUERY, &obj, NULL ))) return status;
+    if ((status = handles_ref( handle, HOST_SECTION, SECTION_QUERY, &obj, NULL ))) return status;
     mm_section_describe( mm_section_from_object( obj ), desc );
     host_release( obj );
     return STATUS_SUCCESS;

@@ -1,9 +1,8 @@
 /*
- * ntdll-mm inside Wine: the host contract of host.h, for Wine's ntdll.so (host_ref_handle,
- * host_query_section and the view hooks, which talk to wineserver about mappings, are in
- * mapping.c).
+ * ntdll-mm inside Wine: the host contract of host.h, for Wine's ntdll.so (host_query_section
+ * and the view hooks, which talk to wineserver about mappings, are in mapping.c).
  *
- * Where this differs from the standalone host (dlls/ntdll-mm/host.c):
+ * Where this differs from the standalone host (dlls/ntdll-mm/standalone/):
  * - No signal handler of our own: Wine's SIGSEGV handler calls virtual_handle_fault, which
  *   hands the fault to the core (fault.c).
  * - Caller memory: a bad pointer passed to an Nt* call faults inside Wine's unix code; Wine's

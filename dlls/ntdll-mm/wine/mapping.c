@@ -305,29 +305,6 @@ static NTSTATUS section_of_mapping( HANDLE handle, const struct mmw_mapping *map
     return STATUS_SUCCESS;
 }
 
-NTSTATUS host_ref_handle( HANDLE handle, enum host_type type, ACCESS_MASK needed,
-                          struct host_object **obj, ACCESS_MASK *granted )
-{
-    OBJECT_BASIC_INFORMATION info;
-    struct mm_section *section;
-    struct mmw_mapping mapping;
-    unsigned int status;
-
-    *obj = NULL;
-    if (granted) *granted = 0;
-    /* the core asks the Wine host for sections only: files are the server's business */
-    if (type != HOST_SECTION) return STATUS_OBJECT_TYPE_MISMATCH;
-    /* the server checks the handle, its type and its access */
-    if ((status = mmw_get_mapping( handle, needed, &mapping ))) return status;
-    status = section_of_mapping( handle, &mapping, &section );
-    mmw_free_mapping( &mapping );
-    if (status) return status;
-    *obj = mm_section_object( section );
-    if (granted && !NtQueryObject( handle, ObjectBasicInformation, &info, sizeof(info), NULL ))
-        *granted = info.GrantedAccess;
-    return STATUS_SUCCESS;
-}
-
 void virtual_fill_image_information( const pe_image_info_t *pe_info, SECTION_IMAGE_INFORMATION *info )
 {
     info->TransferAddress             = wine_server_get_ptr( pe_info->base + pe_info->entry_point );
