@@ -57,7 +57,7 @@ else
     nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRW]$/ { print $3 }' | sort -u > "$tmp/exported"
     {
         grep -o '\<ntdll_mm_[a-z_]*[[:space:]]*(' "$srcdir/include/ntdll-mm.h" | sed 's/[[:space:]]*($//'
-        cat "$mm"/core/*.c "$mm"/standalone/*.c | grep -o '^[A-Za-z][A-Za-z]* WINAPI Nt[A-Za-z]*' | awk '{ print $3 }'
+        cat "$mm"/core/*.c "$mm"/standalone/*.c | grep -o '^[A-Za-z_][A-Za-z_]* WINAPI Nt[A-Za-z]*' | awk '{ print $3 }'
     } | sort -u > "$tmp/expected"
     extra=$(comm -23 "$tmp/exported" "$tmp/expected" | tr '\n' ' ')
     missing=$(comm -13 "$tmp/exported" "$tmp/expected" | tr '\n' ' ')

@@ -55,6 +55,17 @@
 # define MM_HIDDEN_END
 #endif
 
+/* NtFlushProcessWriteBuffers is void in the Windows SDK and in Wine 8.0's winternl.h, NTSTATUS
+ * in Wine 10.0's (always STATUS_SUCCESS): the core's definition follows the header it builds
+ * with. */
+#if defined(NTDLL_MM_WINE_VERSION) && NTDLL_MM_WINE_VERSION >= 1000
+# define MM_FLUSH_WRITE_BUFFERS_TYPE   NTSTATUS
+# define MM_FLUSH_WRITE_BUFFERS_RETURN return STATUS_SUCCESS
+#else
+# define MM_FLUSH_WRITE_BUFFERS_TYPE   void
+# define MM_FLUSH_WRITE_BUFFERS_RETURN return
+#endif
+
 #if defined(NTDLL_MM_WINE) && !defined(NTDLL_MM_NO_RENAME)
 # define NtAllocateVirtualMemory       mm_NtAllocateVirtualMemory
 # define NtAllocateVirtualMemoryEx     mm_NtAllocateVirtualMemoryEx

@@ -8,7 +8,7 @@
 #   tests/pe/data/<name>.c                           helper DLL -> OUTDIR/<name>.dll (next to the tests)
 #   demo/ntdll-mm-demo.c                             -> OUTDIR/ntdll-mm-demo.exe (not a test)
 #   OUTDIR/pe-tests.list                             the test names, one per line
-# WINE_SRC_DIR is an unpacked Wine 8.0 source tree: only include/wine/test.h (and the
+# WINE_SRC_DIR is an unpacked Wine 8.0 or 10.0 source tree: only include/wine/test.h (and the
 # wine/debug.h it includes) are used from it; everything else comes from MinGW's headers.
 # Environment: MINGW_CC (default x86_64-w64-mingw32-gcc), PE_CFLAGS, PE_LDFLAGS.
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -26,7 +26,7 @@ CC=${MINGW_CC:-x86_64-w64-mingw32-gcc}
 command -v "$CC" >/dev/null 2>&1 ||
     die "$CC not found (apt-get install gcc-mingw-w64-x86-64)"
 [ -f "$wine_src/include/wine/test.h" ] ||
-    die "$wine_src/include/wine/test.h not found: WINE_SRC_DIR must be an unpacked Wine 8.0 source tree"
+    die "$wine_src/include/wine/test.h not found: WINE_SRC_DIR must be an unpacked Wine source tree"
 wine_include=$(cd "$wine_src/include" && pwd)
 
 mkdir -p "$outdir" || die "cannot create $outdir"
@@ -35,7 +35,9 @@ outdir=$(cd "$outdir" && pwd)
 # Test programs use Wine's printf conventions (%Iu, %lu for DWORD) which gcc's format checker
 # does not know, hence -Wno-format. Wine's include dir is searched after MinGW's (-idirafter),
 # so only wine/test.h and wine/debug.h come from it.
-CFLAGS="-O2 -Wall -Wno-format -std=gnu11 ${PE_CFLAGS:-}"
+# Wine 10.0's wine/debug.h marks its declarations DECLSPEC_EXPORT, which Wine's own winnt.h
+# defines and MinGW's does not (they are only declarations here).
+CFLAGS="-O2 -Wall -Wno-format -std=gnu11 -DDECLSPEC_EXPORT= ${PE_CFLAGS:-}"
 LDFLAGS="-static-libgcc ${PE_LDFLAGS:-}"
 
 # compile TARGET ARGS...: run the compiler, echoing the command with short paths.

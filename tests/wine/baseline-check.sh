@@ -1,6 +1,6 @@
 #!/bin/bash
-# Checks a check-wine summary.tsv: stock rows against tests/wine/baseline.tsv, and ntdll-mm
-# (overlay) rows against the stock rows.
+# Checks a check-wine summary.tsv: stock rows against tests/wine/baseline-VERSION.tsv (the Wine
+# of the summary's rows), and ntdll-mm (overlay) rows against the stock rows.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage: tests/wine/baseline-check.sh [--overlay-check match|improve|off] [--baseline FILE] SUMMARY.tsv
@@ -16,7 +16,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 mode="${NTDLL_MM_OVERLAY_CHECK:-$(default_overlay_check)}"
-baseline="$here/baseline.tsv"
+baseline=
 while [ $# -gt 1 ]; do
     case "$1" in
         --overlay-check) mode="$2"; shift ;;
@@ -30,6 +30,12 @@ if [ $# != 1 ] || [ ! -f "$1" ]; then
     echo "usage: $0 [--overlay-check MODE] [--baseline FILE] SUMMARY.tsv" >&2; exit 2
 fi
 case "$mode" in match|improve|off) ;; *) echo "$0: bad --overlay-check '$mode'" >&2; exit 2 ;; esac
+# the baseline of the Wine the summary's rows ran on
+if [ -z "$baseline" ]; then
+    wine=$(awk -F'\t' 'NR == 2 { print $9 }' "$1")
+    baseline="$here/baseline-${wine:-$NTDLL_MM_WINE}.tsv"
+fi
+[ -f "$baseline" ] || { echo "$0: no baseline $baseline" >&2; exit 2; }
 
 perl -e '
     use strict; use warnings;
@@ -37,11 +43,11 @@ perl -e '
     my (%base, %row, @keys, %seen, @err);
     open(my $b, "<", $baseline) or die "$baseline: $!";
     while (<$b>) { chomp; next if /^#/ || /^suite\t/ || !/\S/;
-        my ($s, $t, $min, $max, $fmax, $excl, $stable) = split /\t/;
-        $base{"$s:$t"} = [$min, $max, $fmax, $excl // "-", $stable // "-"]; }
+        my ($s, $t, $min, $max, $fmax, $excl, $stable, $xmax) = split /\t/;
+        $base{"$s:$t"} = [$min, $max, $fmax, $excl // "-", $stable // "-", $xmax // 0]; }
     open(my $f, "<", $summary) or die "$summary: $!";
     my $hdr = <$f>; chomp $hdr;
-    $hdr eq "suite\ttest\tbuild\texecuted\ttodo\tfailures\tfixed_todos\tskipped"
+    $hdr eq "suite\ttest\tbuild\texecuted\ttodo\tfailures\tfixed_todos\tskipped\twine"
         or die "$summary: unexpected header \"$hdr\"\n";
     while (<$f>) { chomp; my @c = split /\t/; my $k = "$c[0]:$c[1]";
         push @keys, $k unless $seen{$k}++;
@@ -59,12 +65,12 @@ perl -e '
     }
     # Stock against the baseline.
     for my $k (sort keys %base) {
-        my ($min, $max, $fmax, $excl, $stable) = @{$base{$k}};
+        my ($min, $max, $fmax, $excl, $stable, $xmax) = @{$base{$k}};
         my $s = $row{$k}{stock};
         if (!$s) { push @err, "stock $k: missing from the summary"; next; }
         push @err, "stock $k: executed 0 tests (crash or hang?)" if $s->{exec} == 0;
         push @err, "stock $k: $s->{fail} failures (baseline: at most $fmax)" if $s->{fail} > $fmax;
-        push @err, "stock $k: $s->{fixed} todo checks succeeded (baseline: 0)" if $s->{fixed} > 0;
+        push @err, "stock $k: $s->{fixed} todo checks succeeded (baseline: at most $xmax)" if $s->{fixed} > $xmax;
         push @err, "stock $k: todo $s->{todo} outside the baseline " . ($min == $max ? $min : "$min..$max")
             if $s->{todo} < $min || $s->{todo} > $max;
         if ($stable ne "-") {

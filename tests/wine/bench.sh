@@ -1,6 +1,7 @@
 #!/bin/bash
-# Runs the Windows benchmark bench/wine/winebench.c under stock Wine 8.0 and under the overlay
-# (ntdll.so built through the hook), alternating, and prints the side-by-side table.
+# Runs the Windows benchmark bench/wine/winebench.c under stock Wine (8.0, or NTDLL_MM_WINE's)
+# and under the overlay (ntdll.so built through the hook), alternating, and prints the
+# side-by-side table.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage: tests/wine/bench.sh [--rounds N] [--out DIR] [--hook PATH] [--vs-checkout DIR [--vs-cache DIR]]
@@ -29,6 +30,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
 
+orig_args=("$@")
 rounds=5
 out="$PWD/wine-bench"
 hook_args=()
@@ -42,7 +44,7 @@ while [ $# -gt 0 ]; do
         --vs-checkout) vs_checkout="$(cd "$2" && pwd)"; shift ;;
         --vs-cache) vs_cache="$2"; shift ;;
         --) shift; break ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
         *) break ;;
     esac
     shift
@@ -51,6 +53,11 @@ case "$rounds" in ''|*[!0-9]*|0) echo "bench.sh: --rounds needs a positive numbe
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 timeout_s="${NTDLL_MM_BENCH_TIMEOUT:-900}"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+root_bind "$out"
+[ -z "$vs_checkout" ] || { mkdir -p "$vs_cache"; root_bind "$vs_checkout" "$vs_cache"; }
+enter_wine_root "$0" "${orig_args[@]}"
 
 log() { printf '[wine-bench] %s\n' "$*" >&2; }
 
@@ -135,7 +142,7 @@ fi
 # 4. table: median over the rounds per build; results.tsv has every run's value
 hashes=$(cat "$out"/ntdll-mm-*.txt.hash 2>/dev/null | sort -u | paste -sd' ')
 {
-    echo "# winebench under Wine 8.0: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs"
+    echo "# winebench under Wine $NTDLL_MM_WINE ($WINE_DEB_VERSION): $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs"
     echo "# overlay hook: $hook (hash of the overlay runs: ${hashes:-?}), rounds: $rounds, winebench args: ${shift_args[*]:-(none)}"
     [ -z "$vs_checkout" ] || echo "# first column: the overlay of $vs_checkout ($(git -C "$vs_checkout" rev-parse --short HEAD 2>/dev/null || echo '?')), cache $vs_cache"
     echo "# load average before/after: $load_before / $load_after, $((t1 - t0)) s"

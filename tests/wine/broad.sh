@@ -17,6 +17,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
+orig_args=("$@")
 results="$PWD/wine-broad"
 timeout_s=180
 specs=()
@@ -32,6 +33,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 case "$results" in /*) ;; *) results="$PWD/$results" ;; esac
+mkdir -p "$results"
+root_bind "$results"
+enter_wine_root "$0" "${orig_args[@]}"
 
 # "Test failed" lines that come and go with timing, under stock Wine as under the overlay:
 #   comm.c:918  the serial port's output queue may already have drained (the test allows it

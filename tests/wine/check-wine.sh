@@ -1,6 +1,7 @@
 #!/bin/bash
-# Runs Wine's conformance tests and tests/pe programs under stock Wine 8.0 and under the ntdll-mm
-# overlay, writes wine-results/summary.tsv and compares with tests/wine/baseline.tsv.
+# Runs Wine's conformance tests and tests/pe programs under stock Wine (8.0, or NTDLL_MM_WINE's)
+# and under the ntdll-mm overlay, writes wine-results/summary.tsv (a row per suite, test and
+# build, its last column the Wine version) and compares with tests/wine/baseline-VERSION.tsv.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage: tests/wine/check-wine.sh [--results DIR] [--builds "stock ntdll-mm"] [--overlay-check MODE]
@@ -19,6 +20,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
+orig_args=("$@")
 results="$PWD/wine-results"
 builds="stock ntdll-mm"
 overlay_check="${NTDLL_MM_OVERLAY_CHECK:-}"
@@ -39,6 +41,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 case "$results" in /*) ;; *) results="$PWD/$results" ;; esac
+mkdir -p "$results"
+root_bind "$results"
+enter_wine_root "$0" "${orig_args[@]}"
 [ -n "$overlay_check" ] || overlay_check=$(default_overlay_check)
 timeout_s="${NTDLL_MM_TEST_TIMEOUT:-300}"
 
@@ -144,7 +149,7 @@ parse_log() {
 }
 
 summary="$results/summary.tsv"
-printf 'suite\ttest\tbuild\texecuted\ttodo\tfailures\tfixed_todos\tskipped\n' > "$summary.tmp"
+printf 'suite\ttest\tbuild\texecuted\ttodo\tfailures\tfixed_todos\tskipped\twine\n' > "$summary.tmp"
 for build in $builds; do
     case "$build" in
         stock) loader="$NTDLL_MM_STOCK_LOADER"; prefix="$NTDLL_MM_PREFIX_STOCK" ;;
@@ -161,7 +166,7 @@ for build in $builds; do
     WINEPREFIX="$prefix" "$NTDLL_MM_WINESERVER" -p >/dev/null 2>&1 8>&- \
         || die "cannot start a persistent wineserver for $prefix"
     mkdir -p "$results/logs/$build"
-    say "== $build: $loader"
+    say "== $build (Wine $NTDLL_MM_WINE): $loader"
     for r in "${runs[@]}"; do
         read -r suite test exe args <<< "$r"
         log="$results/logs/$build/${suite}_${test}.log"
@@ -179,7 +184,7 @@ for build in $builds; do
             echo "ntdll-mm harness: exit status $rc" >> "$log"
         fi
         counts=$(parse_log "$log" "$rc")
-        printf '%s\t%s\t%s\t%s\n' "$suite" "$test" "$build" "$counts" >> "$summary.tmp"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$suite" "$test" "$build" "$counts" "$NTDLL_MM_WINE" >> "$summary.tmp"
         read -r e t f fx s <<< "$counts"
         say "$build $suite:$test: executed $e, todo $t, failures $f, fixed todos $fx, skipped $s (exit $rc, $(_elapsed "$t0") s)"
     done
@@ -210,7 +215,7 @@ perl -e '
             && $s->[2] eq $o->[2] && $o->[1] =~ /^\d+$/ && $o->[1] >= $w->[0] && $o->[1] <= $w->[1];
         printf $fmt, $k, @$s, @$o, $same;
     }
-' "$summary" "$here/baseline.tsv"
+' "$summary" "$BASELINE"
 say "summary: $summary; raw logs: $results/logs/<build>/<suite>_<test>.log"
 
 if [ $do_baseline = 1 ]; then

@@ -1,13 +1,28 @@
-# Shared settings and helpers for the Wine 8.0 harness scripts (sourced, not run).
+# Shared settings and helpers for the Wine harness scripts (sourced, not run).
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Everything expensive lives in the cache, outside the checkout:
 #   ${NTDLL_MM_CACHE:-/var/cache/ntdll-mm}/wine-<debian version>-r<recipe>/
+#   ${NTDLL_MM_CACHE:-/var/cache/ntdll-mm}/debian-<release>-r<recipe>/  (another Debian's root)
 # See docs/wine-harness.md for the layout.
 
 # shellcheck disable=SC2034  # the variables below are used by the scripts sourcing this file
-# Pinned Wine: the overlay's ntdll.so must match the installed PE side and wineserver exactly.
-WINE_DEB_VERSION="8.0~repack-4"
+
+# Which Wine: NTDLL_MM_WINE (8.0 or 10.0), by default the one this system's Debian release
+# ships.  Each is Debian's own package, pinned: the overlay's ntdll.so must match the installed
+# PE side and wineserver exactly.  A Wine that this system's release does not ship runs from a
+# root of the release that does (enter_wine_root below).
+host_suite() { ( . /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-unknown}" ); }
+if [ -z "${NTDLL_MM_WINE:-}" ]; then
+    case "$(host_suite)" in trixie) NTDLL_MM_WINE=10.0 ;; *) NTDLL_MM_WINE=8.0 ;; esac
+fi
+case "$NTDLL_MM_WINE" in
+    8.0)  WINE_DEB_VERSION="8.0~repack-4";  WINE_SUITE=bookworm ;;
+    10.0) WINE_DEB_VERSION="10.0~repack-6"; WINE_SUITE=trixie ;;
+    *) printf '[wine-harness] ERROR: NTDLL_MM_WINE=%s: the harness knows Wine 8.0 and 10.0\n' "$NTDLL_MM_WINE" >&2
+       exit 2 ;;
+esac
+export NTDLL_MM_WINE
 # Bump when the way the tree is prepared/configured/built changes: it invalidates the cache.
 HARNESS_RECIPE=1
 
@@ -37,6 +52,8 @@ NTDLL_STORE="$CACHE_DIR/ntdll"           # ntdll/<hash>/ntdll.so
 OVERLAY_STORE="$CACHE_DIR/overlay"       # overlay/<hash>/{lib,share}
 TESTBIN_DIR="$CACHE_DIR/testbin"         # kernel32_test.exe, ntdll_test.exe, kernelbase_test.exe
 PREFIX_STOCK="$CACHE_DIR/prefix-stock"
+# The stock rows every run must reproduce (baseline-check.sh), one file per Wine.
+BASELINE="$WINE_TESTS_DIR_HERE/baseline-$NTDLL_MM_WINE.tsv"
 # PREFIX_OVERLAY is per hook: $CACHE_DIR/prefix-<hook name> (set by setup.sh)
 STAMPS="$CACHE_DIR/stamps"
 
@@ -102,3 +119,40 @@ take_cache_lock() {
 
 # The overlay for the current hook hash (set by setup.sh; recorded in $CACHE_DIR/current-hash).
 overlay_loader() { echo "$OVERLAY_STORE/$1/lib/wine/wine64"; }
+
+# The first Debian (non-security) archive URI configured on this machine.
+debian_mirror() {
+    local uri
+    uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+          awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|ftp|file):/) { print $i; exit } }' |
+          grep -v -- '-security' | head -n1 || true)
+    if [ -z "$uri" ]; then
+        uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+              sed -n 's/^[Uu][Rr][Ii][Ss]:[[:space:]]*//p' | tr ' ' '\n' | grep -v '^$' |
+              grep -v -- '-security' | head -n1 || true)
+    fi
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# ---- another Debian release's Wine ------------------------------------------------------------
+# Debian 13's Wine 10.0 needs glibc 2.38; Debian 12 has 2.36.  So on a system whose release does
+# not ship the requested Wine, a harness script runs itself again inside a root of the release
+# that does (debootstrap, kept in the cache), where everything else works as on such a system:
+# Debian's packages installed there, Debian's source built there.  The checkout, the cache and
+# the directories a script names (root_bind) appear inside at the same paths, in a mount
+# namespace of the script's own (nothing stays mounted when it ends).
+DEBIAN_ROOT_RECIPE=1
+DEBIAN_ROOT="$NTDLL_MM_CACHE/debian-$WINE_SUITE-r$DEBIAN_ROOT_RECIPE"
+ROOT_BINDS=()
+root_bind() { local d; for d in "$@"; do ROOT_BINDS+=("$d"); done; }
+# enter_wine_root SCRIPT ARGS...: returns when this system ships the requested Wine (or when
+# already inside the root); otherwise runs SCRIPT ARGS inside the root and exits with its status.
+enter_wine_root() {
+    [ "${NTDLL_MM_IN_ROOT:-0}" = 1 ] && return 0
+    [ "$(host_suite)" = "$WINE_SUITE" ] && return 0
+    local script="$1"; shift
+    [ "$(id -u)" = 0 ] || die "Wine $NTDLL_MM_WINE runs from a Debian $WINE_SUITE root here: needs root"
+    bash "$WINE_TESTS_DIR_HERE/root.sh" ensure "$WINE_SUITE" || die "no Debian $WINE_SUITE root"
+    exec bash "$WINE_TESTS_DIR_HERE/root.sh" run "$WINE_SUITE" \
+        "$NTDLL_MM_SRCDIR" "$NTDLL_MM_CACHE" "$PWD" "${ROOT_BINDS[@]}" -- bash "$script" "$@"
+}

@@ -1,10 +1,11 @@
 #!/bin/bash
-# Runs a Windows program under the ntdll-mm overlay (default) or stock Wine 8.0, setting the
-# harness up on first use (progress on stderr; later runs reuse the cache).
+# Runs a Windows program under the ntdll-mm overlay (default) or stock Wine (8.0, or
+# NTDLL_MM_WINE's), setting the harness up on first use (progress on stderr; later runs reuse the
+# cache).
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage: tests/wine/run.sh [--stock | --ntdll-mm] [--hook PATH] [--] PROGRAM [ARGS...]
-#   --stock     the installed Wine 8.0 (/usr/lib/wine/wine64)
+#   --stock     the installed Wine (/usr/lib/wine/wine64)
 #   --ntdll-mm  the overlay: installed Wine with ntdll.so built through the hook (default)
 #   --hook PATH the hook to build the overlay's ntdll.so with (default $NTDLL_MM_HOOK or hooks/ntdll-mm.sh)
 # PROGRAM is a Unix path to a .exe or a program in the Wine prefix (e.g. cmd, notepad).
@@ -15,6 +16,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
+orig_args=("$@")
 build=ntdll-mm
 setup_args=()
 while [ $# -gt 0 ]; do
@@ -30,6 +32,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ $# -ge 1 ] || die "usage: $0 [--stock | --ntdll-mm] [--hook PATH] PROGRAM [ARGS...]"
+# a program given by its path: its directory is needed inside a Debian root too
+case "$1" in */*) root_bind "$(cd "$(dirname "$1")" 2>/dev/null && pwd)" ;; esac
+enter_wine_root "$0" "${orig_args[@]}"
 
 env_out=$(NTDLL_MM_QUIET=1 bash "$here/setup.sh" --print-env "${setup_args[@]}") || die "setup failed (see above)"
 eval "$env_out"

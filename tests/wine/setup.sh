@@ -1,6 +1,8 @@
 #!/bin/bash
-# Wine 8.0 harness setup: packages, Debian's Wine source, a 64-bit build of ntdll.so and the
-# conformance tests, the hook tree, the overlay and the Wine prefixes (all cached).
+# Wine harness setup: packages, Debian's Wine source, a 64-bit build of ntdll.so and the
+# conformance tests, the hook tree, the overlay and the Wine prefixes (all cached).  The Wine is
+# NTDLL_MM_WINE's (8.0 or 10.0; default: this system's), run from a Debian root when this
+# system's release does not ship it (lib.sh).
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage: tests/wine/setup.sh [--print-env] [--hook PATH] [--no-packages]
@@ -8,12 +10,13 @@
 #   --hook PATH   hook placing replacement sources into dlls/ntdll/unix (default: $NTDLL_MM_HOOK,
 #                 else tests/wine/hooks/ntdll-mm.sh); see docs/wine-harness.md
 #   --no-packages skip the apt-get step (packages known to be installed)
-# Environment: NTDLL_MM_CACHE (default /var/cache/ntdll-mm), NTDLL_MM_HOOK, NTDLL_MM_JOBS.
+# Environment: NTDLL_MM_WINE, NTDLL_MM_CACHE (default /var/cache/ntdll-mm), NTDLL_MM_HOOK, NTDLL_MM_JOBS.
 set -euo pipefail
 
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+orig_args=("$@")
 print_env=0
 do_packages=1
 while [ $# -gt 0 ]; do
@@ -22,13 +25,16 @@ while [ $# -gt 0 ]; do
         --hook) NTDLL_MM_HOOK="$2"; shift ;;
         --hook=*) NTDLL_MM_HOOK="${1#--hook=}" ;;
         --no-packages) do_packages=0 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) die "unknown option '$1' (see --help)" ;;
     esac
     shift
 done
 
 [ "$(id -u)" = 0 ] || die "setup needs root (apt-get, $NTDLL_MM_CACHE)"
+case "$NTDLL_MM_HOOK" in /*) ;; *) NTDLL_MM_HOOK="$PWD/$NTDLL_MM_HOOK" ;; esac
+root_bind "$(dirname "$NTDLL_MM_HOOK")"
+enter_wine_root "$0" --hook "$NTDLL_MM_HOOK" "${orig_args[@]}"
 JOBS="${NTDLL_MM_JOBS:-$(nproc)}"
 case "$NTDLL_MM_HOOK" in /*) ;; *) NTDLL_MM_HOOK="$PWD/$NTDLL_MM_HOOK" ;; esac
 [ -e "$NTDLL_MM_HOOK" ] || die "hook '$NTDLL_MM_HOOK' does not exist"
@@ -70,19 +76,6 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # 2. Source package, through a private apt configuration (system lists and caches untouched)
-debian_mirror() {
-    # The first Debian (non-security) archive URI configured on this machine.
-    local uri
-    uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-          awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|ftp|file):/) { print $i; exit } }' |
-          grep -v -- '-security' | head -n1 || true)
-    if [ -z "$uri" ]; then
-        uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-              sed -n 's/^[Uu][Rr][Ii][Ss]:[[:space:]]*//p' | tr ' ' '\n' | grep -v '^$' |
-              grep -v -- '-security' | head -n1 || true)
-    fi
-    echo "${uri:-http://deb.debian.org/debian}"
-}
 fetch_source() {
     local apt_root="$CACHE_DIR/apt" mirror
     mirror=$(debian_mirror)
@@ -91,7 +84,7 @@ fetch_source() {
     cat > "$apt_root/sources.d/wine-src.sources" <<EOF
 Types: deb-src
 URIs: $mirror
-Suites: bookworm
+Suites: $WINE_SUITE
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
@@ -127,12 +120,25 @@ unpack_source() {
 prepare_tree() {
     cd "$BASE_TREE"
     # As debian/rules override_dh_auto_configure does (make_unicode replaced, see below).
-    ./debian/scripts/generate server/trace.generated make_requests
-    ./debian/scripts/generate server/request.generated make_requests
-    ./tools/make_requests
-    (cd dlls/dsound && ./make_fir)
-    (cd dlls/opengl32 && ./make_opengl)
-    (cd dlls/winevulkan && ./make_vulkan -x /usr/share/vulkan/registry/vk.xml)
+    case "$NTDLL_MM_WINE" in
+    8.0)
+        ./debian/scripts/generate server/trace.generated make_requests
+        ./debian/scripts/generate server/request.generated make_requests
+        ./tools/make_requests
+        (cd dlls/dsound && ./make_fir)
+        (cd dlls/opengl32 && ./make_opengl)
+        (cd dlls/winevulkan && ./make_vulkan -x /usr/share/vulkan/registry/vk.xml)
+        ;;
+    *)
+        # 10.0's repack also strips the syscall tables (ntsyscalls.h), which make_specfiles makes
+        ./tools/make_requests
+        ./tools/make_specfiles
+        (cd dlls/dsound && ./make_fir)
+        (cd dlls/opengl32 && ./make_opengl)
+        (cd dlls/winevulkan && ./make_vulkan -x /usr/share/vulkan/registry/vk.xml \
+             -X /usr/share/vulkan/registry/video.xml)
+        ;;
+    esac
     # tools/make_unicode takes minutes; of its outputs only nls/*.nls matter here, and they are
     # byte-identical to the ones the pinned libwine package installs.
     cp -p "$STOCK_DATADIR"/nls/*.nls nls/
@@ -142,7 +148,7 @@ prepare_tree() {
     for f in dlls/gdi32/uniscribe/{direction,mirror,bracket,shaping,linebreak,indicsyllable}.c \
              dlls/dwrite/{direction,mirror,bracket,linebreak,scripts}.c dlls/dwrite/scripts.h \
              dlls/dwrite/shapers/arabic_table.c dlls/win32u/vertical.c dlls/wineps.drv/vertical.c \
-             dlls/kernelbase/kernelbase.rgs; do
+             dlls/wineps.drv/direction.c dlls/kernelbase/kernelbase.rgs dlls/tzres/tzres.rc; do
         [ -e "$f" ] || echo "/* placeholder for a tools/make_unicode output (not built by the ntdll-mm harness) */" > "$f"
     done
     ln -sf /usr/share/misc/config.sub tools

@@ -63,9 +63,10 @@ NTSTATUS WINAPI NtFlushInstructionCache( HANDLE process, LPCVOID addr, SIZE_T si
     return STATUS_SUCCESS;
 }
 
-void WINAPI NtFlushProcessWriteBuffers( void )
+MM_FLUSH_WRITE_BUFFERS_TYPE WINAPI NtFlushProcessWriteBuffers( void )
 {
     /* NT sends an IPI to every processor running a thread of the process; membarrier does
-     * the same.  There is no status to return: the fallbacks are still barriers. */
+     * the same.  It cannot fail: the fallbacks are still barriers. */
     os_flush_write_buffers();
+    MM_FLUSH_WRITE_BUFFERS_RETURN;
 }

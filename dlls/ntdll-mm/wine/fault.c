@@ -39,7 +39,7 @@ static BOOL may_ask_server( void *sp )
     return mmw_in_own_stack( NtCurrentTeb(), sp );
 }
 
-NTSTATUS mmw_handle_fault( void *addr, int access, void *sp )
+NTSTATUS mmw_handle_fault( void *addr, int access, void *sp, ULONG_PTR *io_status )
 {
     BOOL own_stack = mmw_teb_ready && !is_inside_signal_stack( sp );
     struct mm_stack stack, *st = NULL;
@@ -48,7 +48,11 @@ NTSTATUS mmw_handle_fault( void *addr, int access, void *sp )
 
     /* a SIGBUS (host.c): a view page past the end of its file */
     if (mmw_take_bus_fault( addr ))
-        return mm_handle_bus_fault( addr, access, &fault ) == MM_FAULT_RAISE ? fault.code : STATUS_ACCESS_VIOLATION;
+    {
+        if (mm_handle_bus_fault( addr, access, &fault ) != MM_FAULT_RAISE) return STATUS_ACCESS_VIOLATION;
+        if (io_status) *io_status = fault.info[2];
+        return fault.code;
+    }
     /* Wine's thread-start stack clearing is undone first (thread.c) */
     if (own_stack) mmw_stack_fixup( sp );
     /* a fault while already on the signal stack is never stack growth (Wine's rule) */

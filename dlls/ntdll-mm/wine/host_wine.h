@@ -7,9 +7,9 @@
  * contract; builtin.c: builtin modules; mapping.c: wineserver mappings, sections and views;
  * init.c: start-up, reserved areas, system information; fault.c: faults and program memory;
  * nt.c: the exported Nt* calls).  What one Wine version's interface needs is in
- * dlls/ntdll-mm/wine/<version>/ (8.0: TEBs and stacks, the fault entry points, the server APCs
- * of its protocol, builtin modules' mapping); the functions the shared files expect from it
- * are declared at the end.
+ * dlls/ntdll-mm/wine/<version>/ (TEBs and stacks, the fault entry points, the server APCs and
+ * view requests of its protocol, builtin modules' mapping; mmw_version.h: its types); the
+ * functions the shared files expect from it are declared at the end.
  *
  * Include this header first in every file of the Wine host.  NTDLL_MM_NO_RENAME is set: in the
  * host, Nt* are Wine's exported names (nt.c defines them) and the core's entry points are
@@ -45,6 +45,14 @@
 #include "wine/list.h"
 #include "unix_private.h"
 #include "wine/debug.h"
+
+/* Wine 10.0 dropped DECLSPEC_HIDDEN (its unix side builds with -fvisibility=hidden) */
+#ifndef DECLSPEC_HIDDEN
+#define DECLSPEC_HIDDEN
+#endif
+
+/* the Wine version's types and server requests (wine/<version>/mmw_version.h) */
+#include "mmw_version.h"
 
 /* ---- host.c ------------------------------------------------------------------------------ */
 
@@ -109,20 +117,22 @@ ULONG_PTR mmw_highest_user_address( BOOL wow64 ) DECLSPEC_HIDDEN;
  * 0.  mmw_free_mapping frees what it holds. */
 struct mmw_mapping
 {
-    unsigned int     sec_flags;
-    mem_size_t       full_size;
-    HANDLE           shared_file;
-    pe_image_info_t *image;
+    unsigned int    sec_flags;
+    mem_size_t      full_size;
+    HANDLE          shared_file;
+    mmw_image_info *image;
 };
 unsigned int mmw_get_mapping( HANDLE handle, ACCESS_MASK access, struct mmw_mapping *mapping ) DECLSPEC_HIDDEN;
 void mmw_free_mapping( struct mmw_mapping *mapping ) DECLSPEC_HIDDEN;
 /* NtMapViewOfSection(Ex) for the current process, its parameters read and checked (args), the
  * mapping described by the server (mapping: NULL to ask here; it is freed): a builtin instead of
- * the image when the load order says so (unless is_builtin: the loader's own mapping of a
- * builtin, which then joins the builtin module list), else the core's view, registered with
- * the server (map_view) under the core's lock. */
+ * the image when the load order says so (not with MMW_MAP_BUILTIN, the loader's own mapping of a
+ * builtin, which then joins the builtin module list, nor with MMW_MAP_NO_LOAD_ORDER: asked
+ * already), else the core's view, registered with the server under the core's lock. */
+#define MMW_MAP_BUILTIN        0x1
+#define MMW_MAP_NO_LOAD_ORDER  0x2
 NTSTATUS mmw_map_view( HANDLE handle, struct mm_map_args *args, struct mmw_mapping *mapping,
-                       BOOL is_builtin ) DECLSPEC_HIDDEN;
+                       unsigned int flags ) DECLSPEC_HIDDEN;
 /* NtUnmapViewOfSection(Ex) for the current process (and the view's unregistration) */
 NTSTATUS mmw_unmap_view( PVOID addr, ULONG flags ) DECLSPEC_HIDDEN;
 /* MemoryMappedFilenameInformation for any process: the NT name wineserver keeps for the view */
@@ -135,16 +145,12 @@ NTSTATUS mmw_mapped_filename( HANDLE process, LPCVOID addr, MEMORY_SECTION_NAME 
 BOOL mmw_sync_committed( const void *addr ) DECLSPEC_HIDDEN;
 /* the same for the address *addr_ptr (a caller's pointer, read only when such views exist) */
 void mmw_sync_committed_at( PVOID *addr_ptr ) DECLSPEC_HIDDEN;
-/* Register memory the unix loader mapped itself (a .so builtin) as an image view with the
- * server, and add it to the builtin module list (its unmapping releases the module). */
-NTSTATUS mmw_register_so_view( void *base, SIZE_T size, const pe_image_info_t *info,
-                               const UNICODE_STRING *nt_name, void *so_handle ) DECLSPEC_HIDDEN;
-
 /* ---- fault.c ----------------------------------------------------------------------------- */
 
 /* A page fault at addr (access: 0 read, 1 write, 8 execute) with stack pointer sp: what Wine's
- * signal handler raises (STATUS_SUCCESS: retry the access). */
-NTSTATUS mmw_handle_fault( void *addr, int access, void *sp ) DECLSPEC_HIDDEN;
+ * signal handler raises (STATUS_SUCCESS: retry the access).  For STATUS_IN_PAGE_ERROR,
+ * *io_status (when not NULL) receives the I/O status NT passes as its third parameter. */
+NTSTATUS mmw_handle_fault( void *addr, int access, void *sp, ULONG_PTR *io_status ) DECLSPEC_HIDDEN;
 
 /* ---- the Wine version's part (wine/<version>/) ---------------------------------------------- */
 
@@ -158,6 +164,16 @@ void mmw_fault_stack_done( void *addr, void *sp, const struct mm_stack *stack ) 
  * program's stack pointer; NULL or outside the stack: the one of its last system call).
  * Cheap when there is nothing to undo; never with the space lock held. */
 void mmw_stack_fixup( void *sp ) DECLSPEC_HIDDEN;
+
+/* views.c: the server's record of a view the core mapped (under the core's lock): a data view
+ * of mapping with the access the call asked, or an image view (image: the server's description
+ * of the mapping).  The server's status: an error unmaps the view again. */
+unsigned int mmw_server_map_view( const struct mm_view *view, HANDLE mapping, ACCESS_MASK access,
+                                  const mmw_image_info *image ) DECLSPEC_HIDDEN;
+/* views.c: Wine's load order may put a builtin in place of the image a call maps (args: the
+ * call's parameters, checked): STATUS_IMAGE_ALREADY_LOADED when the image itself is to be mapped,
+ * else the builtin's mapping status (its address and size written to the caller's pointers). */
+NTSTATUS mmw_load_builtin( const mmw_image_info *image, const struct mm_map_args *args ) DECLSPEC_HIDDEN;
 
 /* module.c: NtQueryVirtualMemory(MemoryWineUnixFuncs / MemoryWineUnixWow64Funcs) */
 NTSTATUS mmw_builtin_unix_funcs( void *module, BOOL wow, const void **funcs ) DECLSPEC_HIDDEN;

@@ -26,7 +26,7 @@
  *   virtual.c asks the server), or at the first fault on such a page (NT commits the page for
  *   every view at once).  The server refuses to record a range that reaches the end of the view
  *   (Wine 8.0's add_committed_range), so a commit of a view's last page stays local.
- * - Images: the server parses the PE file and describes it (pe_image_info_t); the core lays
+ * - Images: the server parses the PE file and describes it (mmw_image_info); the core lays
  *   the image out again from the file.  The writable shared (IMAGE_SCN_MEM_SHARED) sections
  *   are mapped from the server's file of them, common to all processes, as Wine's own
  *   virtual.c maps them (mm_section_set_shared_fd).  Wine's load order may put a builtin in
@@ -136,7 +136,7 @@ static struct mm_section *cache_add( struct cached_section *new_entry )
 
 unsigned int mmw_get_mapping( HANDLE handle, ACCESS_MASK access, struct mmw_mapping *mapping )
 {
-    pe_image_info_t *info;
+    mmw_image_info *info;
     data_size_t total, size = 1024;
     unsigned int status;
 
@@ -186,23 +186,6 @@ void mmw_free_mapping( struct mmw_mapping *mapping )
     mm_free( mapping->image );
     mapping->shared_file = 0;
     mapping->image = NULL;
-}
-
-static unsigned int server_map_view( HANDLE mapping, ACCESS_MASK access, void *base, SIZE_T size, ULONGLONG start )
-{
-    unsigned int status;
-
-    SERVER_START_REQ( map_view )
-    {
-        req->mapping = wine_server_obj_handle( mapping );
-        req->access  = access;
-        req->base    = wine_server_client_ptr( base );
-        req->size    = size;
-        req->start   = start;
-        status = wine_server_call( req );
-    }
-    SERVER_END_REQ;
-    return status;
 }
 
 static unsigned int server_unmap_view( void *base )
@@ -305,7 +288,7 @@ static NTSTATUS section_of_mapping( HANDLE handle, const struct mmw_mapping *map
     return STATUS_SUCCESS;
 }
 
-void virtual_fill_image_information( const pe_image_info_t *pe_info, SECTION_IMAGE_INFORMATION *info )
+void virtual_fill_image_information( const mmw_image_info *pe_info, SECTION_IMAGE_INFORMATION *info )
 {
     info->TransferAddress             = wine_server_get_ptr( pe_info->base + pe_info->entry_point );
     info->ZeroBits                    = pe_info->zerobits;
@@ -329,7 +312,7 @@ void virtual_fill_image_information( const pe_image_info_t *pe_info, SECTION_IMA
 /* NtQuerySection (the core's): the mapping as the server describes it */
 NTSTATUS host_query_section( HANDLE handle, struct mm_section_desc *desc )
 {
-    pe_image_info_t image;
+    mmw_image_info image;
     unsigned int status;
 
     memset( desc, 0, sizeof(*desc) );
@@ -355,30 +338,30 @@ NTSTATUS host_query_section( HANDLE handle, struct mm_section_desc *desc )
 /* what the view hooks need to know of the NtMapViewOfSection call that maps a view */
 struct map_call
 {
-    HANDLE            handle;
-    ACCESS_MASK       access;
-    pe_image_info_t  *image;       /* SEC_IMAGE mappings */
-    void             *base;        /* out: the view */
+    HANDLE          handle;
+    ACCESS_MASK     access;
+    mmw_image_info *image;         /* SEC_IMAGE mappings */
+    void           *base;          /* out: the view */
+    unsigned int    server_status; /* out: what the server answered (a success status) */
 };
 
 /* the core mapped a view (under its lock): the server registers it */
 NTSTATUS host_view_mapped( const struct mm_view *view, void *ctx )
 {
     struct map_call *call = ctx;
-    SIZE_T size = view->size;
     unsigned int status;
 
     /* every view of this host is mapped through mmw_map_view */
     if (!call) return STATUS_SUCCESS;
-    if (call->image && size > call->image->map_size) size = call->image->map_size;
     /* the server answers STATUS_IMAGE_NOT_AT_BASE for an image away from its preferred base */
-    status = server_map_view( call->handle, call->access, view->base, size, call->image ? 0 : view->offset );
+    status = mmw_server_map_view( view, call->handle, call->access, call->image );
     if (!NT_SUCCESS( status ))
     {
         ERR( "server refused view %p-%p of %p: %08x\n", view->base, (char *)view->base + view->size, call->handle, status );
         return status;
     }
     call->base = view->base;
+    call->server_status = status;
     return STATUS_SUCCESS;
 }
 
@@ -450,9 +433,9 @@ void mmw_sync_committed_at( PVOID *addr_ptr )
     if (mm_reserve_view_count() && !host_copy_from_user( &addr, addr_ptr, sizeof(addr) )) mmw_sync_committed( addr );
 }
 
-NTSTATUS mmw_map_view( HANDLE handle, struct mm_map_args *args, struct mmw_mapping *mapping, BOOL is_builtin )
+NTSTATUS mmw_map_view( HANDLE handle, struct mm_map_args *args, struct mmw_mapping *mapping, unsigned int flags )
 {
-    struct map_call call = { handle, args->access, NULL, NULL };
+    struct map_call call = { handle, args->access, NULL, NULL, 0 };
     struct mmw_mapping asked;
     struct mm_section *section;
     struct mm_view view;
@@ -462,10 +445,10 @@ NTSTATUS mmw_map_view( HANDLE handle, struct mm_map_args *args, struct mmw_mappi
      * the mapping is an image, which a builtin may replace */
     if (!mapping && (status = mmw_get_mapping( handle, args->access, mapping = &asked ))) return status;
     call.image = mapping->image;
-    if (call.image && !is_builtin)
+    if (call.image && !(flags & (MMW_MAP_BUILTIN | MMW_MAP_NO_LOAD_ORDER)))
     {
         /* Wine's load order: a builtin may stand in for the image (a fake dll always does) */
-        status = load_builtin( call.image, (WCHAR *)(call.image + 1), args->addr_ptr, args->size_ptr, args->zero_bits );
+        status = mmw_load_builtin( call.image, args );
         if (status != STATUS_IMAGE_ALREADY_LOADED) goto done;
     }
     /* the preloader keeps the main exe's preferred range until the exe claims it */
@@ -477,7 +460,9 @@ NTSTATUS mmw_map_view( HANDLE handle, struct mm_map_args *args, struct mmw_mappi
     status = mm_map_section( section, args, &call );
     host_release( mm_section_object( section ) );
     if (!NT_SUCCESS( status ) || !call.base) goto done;
-    if (is_builtin) mmw_add_builtin_module( call.base, NULL, 0 );
+    if (flags & MMW_MAP_BUILTIN) mmw_add_builtin_module( call.base, NULL, 0 );
+    /* an image for another machine than the process's (the server says so: Wine 10.0), as NT */
+    if (call.server_status == STATUS_IMAGE_MACHINE_TYPE_MISMATCH) status = call.server_status;
     /* a SEC_RESERVE view starts with what the mapping committed in other processes */
     if ((mapping->sec_flags & SEC_RESERVE) && mm_view_at( call.base, &view )) pull_committed( &view );
     TRACE( "handle %p: view %p offset %s flags %08x status %08x\n", handle, call.base,
@@ -511,24 +496,6 @@ NTSTATUS mmw_unmap_view( PVOID addr, ULONG flags )
     if (gone.sec_flags & SEC_IMAGE) mmw_release_builtin_module( gone.base );
     TRACE( "unmapped %p-%p\n", gone.base, (char *)gone.base + gone.size );
     return STATUS_SUCCESS;
-}
-
-NTSTATUS mmw_register_so_view( void *base, SIZE_T size, const pe_image_info_t *info,
-                               const UNICODE_STRING *nt_name, void *so_handle )
-{
-    unsigned int status;
-
-    SERVER_START_REQ( map_view )
-    {
-        req->base = wine_server_client_ptr( base );
-        req->size = size;
-        wine_server_add_data( req, info, sizeof(*info) );
-        wine_server_add_data( req, nt_name->Buffer, nt_name->Length );
-        status = wine_server_call( req );
-    }
-    SERVER_END_REQ;
-    if (NT_SUCCESS( status )) mmw_add_builtin_module( base, so_handle, size );
-    return status;
 }
 
 NTSTATUS mmw_mapped_filename( HANDLE process, LPCVOID addr, MEMORY_SECTION_NAME *info, SIZE_T len,

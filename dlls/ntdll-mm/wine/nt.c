@@ -189,7 +189,7 @@ NTSTATUS WINAPI NtMapViewOfSection( HANDLE handle, HANDLE process, PVOID *addr_p
         return status;
     if (process != NtCurrentProcess()) return mmw_remote_map( handle, process, &args );
     if ((status = mm_map_args_check( &args ))) return status;
-    return mmw_map_view( handle, &args, NULL, FALSE );
+    return mmw_map_view( handle, &args, NULL, 0 );
 }
 
 NTSTATUS WINAPI NtMapViewOfSectionEx( HANDLE handle, HANDLE process, PVOID *addr_ptr, const LARGE_INTEGER *offset_ptr,
@@ -216,7 +216,7 @@ NTSTATUS WINAPI NtMapViewOfSectionEx( HANDLE handle, HANDLE process, PVOID *addr
         return mmw_remote_map( handle, process, &args );
     }
     if ((status = mm_map_args_check( &args ))) return status;
-    return mmw_map_view( handle, &args, NULL, FALSE );
+    return mmw_map_view( handle, &args, NULL, 0 );
 }
 
 NTSTATUS WINAPI NtUnmapViewOfSection( HANDLE process, PVOID addr )

@@ -17,7 +17,8 @@
 #   dlls/ntdll-mm/wine/NAME.c     -> mmw_NAME.c     (the Wine host)
 #   dlls/ntdll-mm/wine/VER/NAME.c -> mmwVER_NAME.c  (its part for this Wine version)
 #   every .h of the lists, and include/ntdll-mm.h -> the same name (names are unique)
-# Every placed .c starts with makedep's "unix side only" pragma and NTDLL_MM_WINE.  virtual.c is
+# Every placed .c starts with makedep's "unix side only" pragma, NTDLL_MM_WINE and
+# NTDLL_MM_WINE_VERSION (major * 100 + minor).  virtual.c is
 # removed and, in Makefile.in, the line "unix/virtual.c \" becomes the list of placed .c files.
 set -euo pipefail
 
@@ -35,6 +36,8 @@ grep -qx $'\tunix/virtual.c \\\\' "$makefile" || { echo "ntdll-mm hook: no 'unix
 # the Wine version of the tree: "Wine version 8.0" -> 8_0
 wine_version=$(sed -n 's/^Wine version \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1_\2/p' "$WINE_SRC/VERSION")
 [ -n "$wine_version" ] || { echo "ntdll-mm hook: cannot read the Wine version from $WINE_SRC/VERSION" >&2; exit 1; }
+# ... and as a number for the sources: major * 100 + minor (8.0 -> 800, 10.0 -> 1000)
+wine_version_number=$(( ${wine_version%_*} * 100 + ${wine_version#*_} ))
 
 # the files of one list of Makefile.am (NAME = \ one per line)
 list_files() {
@@ -62,7 +65,8 @@ place() {   # place SRC DSTNAME [core]
     case "$dst" in
     *.c)
         {
-            printf '#if 0\n#pragma makedep unix\n#endif\n#define NTDLL_MM_WINE 1\n'
+            printf '#if 0\n#pragma makedep unix\n#endif\n#define NTDLL_MM_WINE 1\n#define NTDLL_MM_WINE_VERSION %s\n' \
+                "$wine_version_number"
             [ "${3:-}" = core ] && printf '#define NTDLL_MM_CORE 1\n'
             cat "$src"
         } > "$unix_dir/$dst"

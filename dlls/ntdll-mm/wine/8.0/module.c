@@ -1,6 +1,6 @@
 /*
  * ntdll-mm inside Wine 8.0: builtin modules as Wine 8.0's unix loader maps them
- * (virtual_map_builtin_module, virtual_create_builtin_view) and their unix call tables.
+ * (virtual_map_builtin_module; its .so builtins: views.c) and their unix call tables.
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -19,7 +19,7 @@ NTSTATUS virtual_map_builtin_module( HANDLE mapping, void **module, SIZE_T *size
 {
     const ACCESS_MASK access = SECTION_MAP_READ | SECTION_MAP_EXECUTE;
     struct mmw_mapping desc;
-    pe_image_info_t *image;
+    mmw_image_info *image;
     NTSTATUS status;
     WCHAR *filename;
 
@@ -59,23 +59,9 @@ NTSTATUS virtual_map_builtin_module( HANDLE mapping, void **module, SIZE_T *size
          * description asked above (mmw_map_view frees it) */
         if (!(status = mm_map_args_fetch( &args, module, zero_bits, 0, NULL, size, 0, PAGE_EXECUTE_READ, NULL, 0, 0 )) &&
             !(status = mm_map_args_check( &args )))
-            return mmw_map_view( mapping, &args, &desc, TRUE );
+            return mmw_map_view( mapping, &args, &desc, MMW_MAP_BUILTIN );
     }
     mmw_free_mapping( &desc );
-    return status;
-}
-
-/* The unix loader dlopen()ed a .so builtin and laid its PE view out itself: declare it to the
- * server as an image view and add it to the builtin list, with its dlopen handle. */
-NTSTATUS virtual_create_builtin_view( void *module, const UNICODE_STRING *nt_name,
-                                      pe_image_info_t *info, void *so_handle )
-{
-    void *base = wine_server_get_ptr( info->base );
-    NTSTATUS status;
-
-    status = mmw_register_so_view( base, info->map_size, info, nt_name, so_handle );
-    if (NT_SUCCESS( status ))
-        TRACE( "created %p-%p for %s\n", base, (char *)base + info->map_size, debugstr_us(nt_name) );
     return status;
 }
 

@@ -14,7 +14,8 @@ WINE_DEFAULT_DEBUG_CHANNEL(virtual);
  * is err & 9 in Wine's encoding (0 read, 1 write, 8 execute) */
 NTSTATUS virtual_handle_fault( void *addr, DWORD err, void *stack )
 {
-    return mmw_handle_fault( addr, err & 9, stack );
+    /* Wine 8.0's handler builds the record itself: two parameters, also for an in-page error */
+    return mmw_handle_fault( addr, err & 9, stack, NULL );
 }
 
 void *virtual_setup_exception( void *stack_ptr, size_t size, EXCEPTION_RECORD *rec )
