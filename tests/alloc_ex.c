@@ -382,3 +382,46 @@ TEST(NtAllocateVirtualMemoryEx_numa_node_and_attribute_flags)
     if (section) NtClose( section );
     check_invariants();
 }
+
+/* NtMapViewOfSectionEx's own rules (Wine 10.0's ntdll test_NtMapViewOfSectionEx and wow64.c
+ * test_image_mappings, which pass on Windows): no alignment at all, the allocation granularity's
+ * included; MemExtendedParameterImageMachine once (twice is STATUS_INVALID_PARAMETER), which
+ * NtAllocateVirtualMemoryEx refuses; a data section ignores the machine; an image section for
+ * another machine than the one asked is STATUS_NOT_SUPPORTED. */
+TEST(NtMapViewOfSectionEx_no_alignment_and_image_machine)
+{
+    MEM_EXTENDED_PARAMETER ext[2];
+    MEM_ADDRESS_REQUIREMENTS req;
+    LARGE_INTEGER ssize = { .QuadPart = 0x10000 };
+    HANDLE section = NULL;
+    void *base;
+    SIZE_T size;
+    NTSTATUS status;
+
+    ok( !NtCreateSection( &section, SECTION_ALL_ACCESS, NULL, &ssize, PAGE_READWRITE, SEC_COMMIT, NULL ), "section\n" );
+    if (!section) return;
+    for (SIZE_T align = 0x1000; align; align <<= 4)
+    {
+        set_requirements( &ext[0], &req, 0, 0, align );
+        base = NULL;
+        size = 0;
+        status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &base, NULL, &size, 0, PAGE_READWRITE, ext, 1 );
+        ok( status == STATUS_INVALID_PARAMETER, "alignment %#lx: got %s\n", (unsigned long)align, status_name( status ) );
+        if (!status) NtUnmapViewOfSection( NtCurrentProcess(), base );
+    }
+    memset( ext, 0, sizeof(ext) );
+    ext[0].Type = ext[1].Type = 6 /* MemExtendedParameterImageMachine (Windows SDK) */;
+    base = NULL;
+    size = 0;
+    status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &base, NULL, &size, 0, PAGE_READWRITE, ext, 2 );
+    ok( status == STATUS_INVALID_PARAMETER, "two machines: got %s\n", status_name( status ) );
+    ext[0].ULong = IMAGE_FILE_MACHINE_I386;
+    status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &base, NULL, &size, 0, PAGE_READWRITE, ext, 1 );
+    ok( status == STATUS_SUCCESS, "data section with a machine: got %s\n", status_name( status ) );
+    if (!status) NtUnmapViewOfSection( NtCurrentProcess(), base );
+    base = NULL;
+    size = 0x1000;
+    status = NtAllocateVirtualMemoryEx( NtCurrentProcess(), &base, &size, MEM_RESERVE, PAGE_READWRITE, ext, 1 );
+    ok( status == STATUS_INVALID_PARAMETER, "allocation with a machine: got %s\n", status_name( status ) );
+    NtClose( section );
+}

@@ -292,42 +292,113 @@ TEST(NtFreeVirtualMemory_release_with_whole_size_succeeds)
     if (status) release( base );
 }
 
-/* MEM_RELEASE with a nonzero size releases only when the page-rounded range is the whole
- * allocation (ReactOS apitest Test_NtFreeVirtualMemory: base + 1 with a size covering both
- * pages releases both).  A part of an allocation is STATUS_INVALID_PARAMETER: kernel32's
- * test_VirtualAlloc ("if the type is MEM_RELEASE, size must be 0", VirtualFree(addr, 1,
- * MEM_RELEASE) -> ERROR_INVALID_PARAMETER) passes on Windows, and Wine's kernelbase hands
- * VirtualFree straight to NtFreeVirtualMemory, so the drop-in must refuse it at this level.
- * (Windows Server 2003's kernel split the allocation instead; see docs/design.md.) */
-TEST(NtFreeVirtualMemory_release_with_size_whole_allocation_only)
+/* MEM_RELEASE with a nonzero size releases the page-rounded range, anywhere in one allocation,
+ * and what is left on either side becomes an allocation of its own with its own base (Wine's
+ * ntdll test_NtFreeVirtualMemory, Wine 10.0's, which passes on Windows; ReactOS apitest
+ * Test_NtFreeVirtualMemory: base + 1 with a size covering both pages releases both).  A range
+ * past the allocation is STATUS_UNABLE_TO_FREE_VM and changes nothing; size 0 away from the
+ * base is STATUS_FREE_VM_NOT_AT_BASE.  (Refusing a size is kernelbase's VirtualFree's business:
+ * "if the type is MEM_RELEASE, size must be 0", kernel32's test_VirtualAlloc.) */
+TEST(NtFreeVirtualMemory_release_with_size_splits_the_allocation)
 {
-    char *base;
+    char *base, *p;
     void *addr;
     SIZE_T size;
     NTSTATUS status;
 
-    base = alloc_or_fail( 0x2000, MEM_RESERVE, PAGE_READWRITE );
+    base = alloc_or_fail( 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE );
     if (!base) return;
+    addr = base + 0x1000; size = 0;
+    status = nt_free( &addr, &size, MEM_RELEASE );
+    ok( status == STATUS_FREE_VM_NOT_AT_BASE, "size 0 inside: got %s\n", status_name( status ) );
+    addr = base; size = 0x11000;
+    status = nt_free( &addr, &size, MEM_RELEASE );
+    ok( status == STATUS_UNABLE_TO_FREE_VM, "past the end: got %s\n", status_name( status ) );
+    addr = base + 0x1001; size = 0xffff;
+    status = nt_free( &addr, &size, MEM_RELEASE );
+    ok( status == STATUS_UNABLE_TO_FREE_VM, "past the end from inside: got %s\n", status_name( status ) );
+    ok( addr == base + 0x1001 && size == 0xffff, "outputs changed: %p %#lx\n", addr, (unsigned long)size );
+    check_mbi( base, base, 0x10000, MEM_COMMIT, PAGE_READWRITE, base, PAGE_READWRITE, MEM_PRIVATE );
+
+    /* the second page alone */
+    base[0] = 1;
+    base[0x2000] = 2;
+    addr = base + 0x1001; size = 0xfff;
+    status = nt_free( &addr, &size, MEM_RELEASE );
+    ok( status == STATUS_SUCCESS, "second page: got %s\n", status_name( status ) );
+    ok( addr == base + 0x1000 && size == 0x1000, "got %p %#lx, expected %p 0x1000\n", addr, (unsigned long)size,
+        base + 0x1000 );
+    check_mbi( base, base, 0x1000, MEM_COMMIT, PAGE_READWRITE, base, PAGE_READWRITE, MEM_PRIVATE );
+    check_free( base + 0x1000, 0x1000 );
+    check_mbi( base + 0x2000, base + 0x2000, 0xe000, MEM_COMMIT, PAGE_READWRITE, base + 0x2000, PAGE_READWRITE,
+               MEM_PRIVATE );
+    check_kernel_perms( base + 0x1000, NULL );
+    ok( base[0] == 1 && base[0x2000] == 2, "contents lost: %d %d\n", base[0], base[0x2000] );
+
+    /* the first page, from base + 1 */
+    addr = base + 1; size = 0xfff;
+    status = nt_free( &addr, &size, MEM_RELEASE );
+    ok( status == STATUS_SUCCESS && addr == base && size == 0x1000, "first page: got %s %p %#lx\n",
+        status_name( status ), addr, (unsigned long)size );
+    check_free( base, 0x2000 );
+    /* the freed pages can be allocated again, at the 64K boundary */
+    p = base; size = 0x1000;
+    status = nt_alloc( (void **)&p, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE );
+    ok( status == STATUS_SUCCESS && p == base, "allocating the first page again: got %s %p\n", status_name( status ), p );
+    /* a range over two allocations is no allocation's */
+    addr = base; size = 0x10000;
+    status = nt_free( &addr, &size, MEM_DECOMMIT );
+    ok( status == STATUS_UNABLE_TO_FREE_VM, "decommit over two allocations: got %s\n", status_name( status ) );
+    addr = base + 0x1000; size = 0;
+    status = nt_free( &addr, &size, MEM_RELEASE );
+    ok( status == STATUS_MEMORY_NOT_ALLOCATED, "released page: got %s\n", status_name( status ) );
+    /* what was left after the second page is an allocation with its own base */
+    addr = base + 0x2000; size = 0;
+    status = nt_free( &addr, &size, MEM_RELEASE );
+    ok( status == STATUS_SUCCESS && addr == base + 0x2000 && size == 0xe000, "the rest: got %s %p %#lx\n",
+        status_name( status ), addr, (unsigned long)size );
+    check_invariants();
     addr = base; size = 0x1000;
     status = nt_free( &addr, &size, MEM_RELEASE );
-    ok( status == STATUS_INVALID_PARAMETER, "first page of two: got %s, expected STATUS_INVALID_PARAMETER\n",
-        status_name( status ) );
-    ok( addr == base && size == 0x1000, "outputs changed: %p %#lx\n", addr, (unsigned long)size );
-    check_mbi( base, base, 0x2000, MEM_RESERVE, 0, base, PAGE_READWRITE, MEM_PRIVATE );
-    addr = base + 0x1000; size = 0x1000;
-    status = nt_free( &addr, &size, MEM_RELEASE );
-    ok( status == STATUS_INVALID_PARAMETER, "second page of two: got %s, expected STATUS_INVALID_PARAMETER\n",
-        status_name( status ) );
-    check_mbi( base, base, 0x2000, MEM_RESERVE, 0, base, PAGE_READWRITE, MEM_PRIVATE );
-    check_kernel_perms( base, "---" );
-    check_kernel_perms( base + 0x1000, "---" );
+    ok( status == STATUS_SUCCESS, "the reallocated page: got %s\n", status_name( status ) );
+    check_free( base, GRAN );
 
+    /* base + 1 with a size covering both pages of a reservation releases both */
+    base = alloc_or_fail( 0x2000, MEM_RESERVE, PAGE_READWRITE );
+    if (!base) return;
     addr = base + 1; size = 0x1000;
     status = nt_free( &addr, &size, MEM_RELEASE );
     ok( status == STATUS_SUCCESS, "from base + 1 over both pages: got %s, expected STATUS_SUCCESS\n", status_name( status ) );
     ok( addr == base && size == 0x2000, "got %p %#lx, expected %p 0x2000\n", addr, (unsigned long)size, base );
     if (status) release( base );
     else check_free( base, GRAN );
+}
+
+/* The parts of a write-watched allocation left by a release keep what was written and stay
+ * watched. */
+TEST(NtFreeVirtualMemory_release_with_size_keeps_write_watch_of_the_rest)
+{
+    char *base = alloc_or_fail( 0x4000, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE );
+    void *addr, *pages[4];
+    ULONG_PTR count = 4;
+    ULONG gran;
+    SIZE_T size;
+    NTSTATUS status;
+
+    if (!base) return;
+    base[0x2000] = 1;
+    addr = base + 0x1000; size = 0x1000;
+    status = nt_free( &addr, &size, MEM_RELEASE );
+    ok( status == STATUS_SUCCESS, "release: got %s\n", status_name( status ) );
+    base[0x3000] = 1;
+    status = NtGetWriteWatch( NtCurrentProcess(), 0, base + 0x2000, 0x2000, pages, &count, &gran );
+    ok( status == STATUS_SUCCESS && count == 2 && pages[0] == base + 0x2000 && pages[1] == base + 0x3000,
+        "the rest: got %s, %lu pages\n", status_name( status ), (unsigned long)count );
+    check_invariants();
+    addr = base; size = 0;
+    nt_free( &addr, &size, MEM_RELEASE );
+    addr = base + 0x2000; size = 0;
+    nt_free( &addr, &size, MEM_RELEASE );
 }
 
 /* Decommitting one page in the middle splits the committed run; the pages around keep their

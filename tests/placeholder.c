@@ -394,8 +394,9 @@ TEST(placeholder_split)
 }
 
 /* MEM_RELEASE with a size smaller than a placeholder, at its base: Wine's ntdll test releases
- * the 0x8000 first piece with size 0x4000 and gets STATUS_SUCCESS and 0x4000 back; we release
- * that much and the rest stays a placeholder.  Elsewhere the usual rules hold. */
+ * the 0x8000 first piece with size 0x4000 and gets STATUS_SUCCESS and 0x4000 back; that much is
+ * released and the rest stays a placeholder.  Inside, a range is released as in any allocation
+ * (test_NtFreeVirtualMemory): what is left on either side stays placeholders. */
 TEST(placeholder_release_start)
 {
     char *p = new_placeholder( GRAN );
@@ -409,12 +410,17 @@ TEST(placeholder_release_start)
         sstatus( status ), raddr, (unsigned long)rsize );
     check_free( p, 0x4000 );
     check_placeholder( p + 0x4000, 0xc000 );
-    status = free_range( p + 0x8000, 0x1000, MEM_RELEASE, NULL, NULL );
-    ok( status == STATUS_INVALID_PARAMETER, "release inside: got %s\n", sstatus( status ) );
     status = free_range( p + 0x4000, GRAN, MEM_RELEASE, NULL, NULL );
     ok( status == STATUS_UNABLE_TO_FREE_VM, "release past the end: got %s\n", sstatus( status ) );
     check_placeholder( p + 0x4000, 0xc000 );
+    status = free_range( p + 0x8000, 0x1000, MEM_RELEASE, &raddr, &rsize );
+    ok( status == STATUS_SUCCESS && raddr == p + 0x8000 && rsize == 0x1000, "release inside: %s %p %#lx\n",
+        sstatus( status ), raddr, (unsigned long)rsize );
+    check_placeholder( p + 0x4000, 0x4000 );
+    check_free( p + 0x8000, 0x1000 );
+    check_placeholder( p + 0x9000, 0x7000 );
     release( p + 0x4000 );
+    release( p + 0x9000 );
     check_free( p, GRAN );
 }
 

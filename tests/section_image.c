@@ -375,6 +375,129 @@ TEST(NtMapViewOfSection_sec_image_without_relocations_maps_elsewhere_unrelocated
     }
 }
 
+/* kernel32 loader.c test_import_resolution, "map with ntdll" (Wine 10.0's test, which passes on
+ * Windows), with the image's preferred base taken: a DYNAMIC_BASE image is mapped elsewhere,
+ * relocated there (its headers name the new base) and STATUS_SUCCESS: that is where the image
+ * belongs now, NT's relocated base; another view at the same time cannot be there,
+ * STATUS_IMAGE_NOT_AT_BASE, and once the first is gone a new one is at home again.  Without
+ * DYNAMIC_BASE the image is mapped elsewhere as it is, STATUS_IMAGE_NOT_AT_BASE, its pointers and
+ * headers still for the preferred base: relocating it is the PE loader's job. */
+TEST(NtMapViewOfSection_sec_image_relocated_only_with_dynamic_base)
+{
+    const uint64_t target = PE_IMAGE_BASE + 0x1000;   /* what the relocated pointer holds */
+
+    for (int dynamic = 1; dynamic >= 0; dynamic--)
+    {
+        const char *what = dynamic ? "DYNAMIC_BASE" : "no DYNAMIC_BASE";
+        const uint16_t entry = (IMAGE_REL_BASED_DIR64 << 12) | 0x10;
+        void *taken = (void *)(uintptr_t)PE_IMAGE_BASE, *v1 = NULL, *v2 = NULL, *v3 = NULL;
+        SIZE_T taken_size = 0x10000, size = 0;
+        struct test_pe pe;
+        HANDLE section;
+        NTSTATUS status;
+
+        build_pe( &pe, 1, 2, 1, 0 );
+        put64( pe.data + get32( pe.data + pe_sec( &pe, 0 ) + SEC_PTR ) + 0x10, target );
+        pe_set_relocs( &pe, 0x1000, &entry, 1 );
+        if (!dynamic) put16( pe.data + pe_opt_field( &pe, OPT_DLL_CHARS ), IMAGE_DLLCHARACTERISTICS_NX_COMPAT );
+        if (!(section = image_section( &pe )))
+        {
+            free_pe( &pe );
+            continue;
+        }
+        status = NtAllocateVirtualMemory( NtCurrentProcess(), &taken, 0, &taken_size, MEM_RESERVE, PAGE_NOACCESS );
+        ok( !status && taken == (void *)(uintptr_t)PE_IMAGE_BASE, "%s: reserving the preferred base: %s\n", what,
+            status_name( status ) );
+
+        status = NtMapViewOfSection( section, NtCurrentProcess(), &v1, 0, 0, NULL, &size, ViewShare, 0, PAGE_READONLY );
+        ok( status == (dynamic ? STATUS_SUCCESS : STATUS_IMAGE_NOT_AT_BASE), "%s: first view got %s at %p\n", what,
+            status_name( status ), v1 );
+        if (NT_SUCCESS( status ))
+        {
+            uint64_t delta = dynamic ? (uintptr_t)v1 - PE_IMAGE_BASE : 0;
+
+            ok( v1 != taken, "%s: view at the taken base\n", what );
+            ok( get64( (unsigned char *)v1 + 0x1010 ) == target + delta, "%s: pointer %#llx, expected %#llx\n", what,
+                (unsigned long long)get64( (unsigned char *)v1 + 0x1010 ), (unsigned long long)(target + delta) );
+            ok( get64( (unsigned char *)v1 + pe_opt_field( &pe, OPT_IMAGE_BASE ) ) == PE_IMAGE_BASE + delta,
+                "%s: header ImageBase %#llx\n", what,
+                (unsigned long long)get64( (unsigned char *)v1 + pe_opt_field( &pe, OPT_IMAGE_BASE ) ) );
+            size = 0;
+            status = NtMapViewOfSection( section, NtCurrentProcess(), &v2, 0, 0, NULL, &size, ViewShare, 0,
+                                         PAGE_READONLY );
+            ok( status == STATUS_IMAGE_NOT_AT_BASE && v2 != v1, "%s: second view got %s at %p\n", what,
+                status_name( status ), v2 );
+            if (NT_SUCCESS( status ))
+            {
+                delta = dynamic ? (uintptr_t)v2 - PE_IMAGE_BASE : 0;
+                ok( get64( (unsigned char *)v2 + 0x1010 ) == target + delta, "%s: second view's pointer %#llx\n",
+                    what, (unsigned long long)get64( (unsigned char *)v2 + 0x1010 ) );
+                NtUnmapViewOfSection( NtCurrentProcess(), v2 );
+            }
+            NtUnmapViewOfSection( NtCurrentProcess(), v1 );
+            if (dynamic)
+            {
+                size = 0;
+                status = NtMapViewOfSection( section, NtCurrentProcess(), &v3, 0, 0, NULL, &size, ViewShare, 0,
+                                             PAGE_READONLY );
+                ok( status == STATUS_SUCCESS && v3 == v1, "%s: a later view got %s at %p, expected %p\n", what,
+                    status_name( status ), v3, v1 );
+                if (NT_SUCCESS( status )) NtUnmapViewOfSection( NtCurrentProcess(), v3 );
+            }
+        }
+        check_invariants();
+        taken_size = 0;
+        NtFreeVirtualMemory( NtCurrentProcess(), &taken, &taken_size, MEM_RELEASE );
+        NtClose( section );
+        free_pe( &pe );
+    }
+}
+
+/* MemExtendedParameterImageMachine (Wine 10.0's ntdll test_NtMapViewOfSectionEx and wow64.c
+ * test_image_mappings, which pass on Windows): the image's own machine maps it, and an i386 image
+ * in this 64-bit process then says STATUS_IMAGE_MACHINE_TYPE_MISMATCH; any other machine is
+ * STATUS_NOT_SUPPORTED, nothing mapped. */
+TEST(NtMapViewOfSectionEx_image_machine)
+{
+    static const struct { int is_64bit; USHORT machine; NTSTATUS expect; } tests[] =
+    {
+        { 1, IMAGE_FILE_MACHINE_AMD64, STATUS_SUCCESS },
+        { 1, 0, STATUS_SUCCESS },
+        { 1, IMAGE_FILE_MACHINE_I386, STATUS_NOT_SUPPORTED },
+        { 1, 0x162 /* IMAGE_FILE_MACHINE_R3000 */, STATUS_NOT_SUPPORTED },
+        { 0, IMAGE_FILE_MACHINE_I386, STATUS_IMAGE_MACHINE_TYPE_MISMATCH },
+        { 0, IMAGE_FILE_MACHINE_AMD64, STATUS_NOT_SUPPORTED },
+    };
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        MEM_EXTENDED_PARAMETER ext;
+        struct test_pe pe;
+        HANDLE section;
+        void *base = NULL;
+        SIZE_T size = 0;
+        NTSTATUS status;
+
+        build_pe( &pe, tests[i].is_64bit, 1, 0, 0 );
+        if (!(section = image_section( &pe )))
+        {
+            free_pe( &pe );
+            continue;
+        }
+        memset( &ext, 0, sizeof(ext) );
+        ext.Type = 6 /* MemExtendedParameterImageMachine (Windows SDK) */;
+        ext.ULong = tests[i].machine;
+        status = NtMapViewOfSectionEx( section, NtCurrentProcess(), &base, NULL, &size, 0, PAGE_READONLY, &ext, 1 );
+        ok( status == tests[i].expect, "%u: got %s, expected %s\n", i, status_name( status ),
+            status_name( tests[i].expect ) );
+        ok( NT_SUCCESS( status ) ? base != NULL : !base, "%u: base %p\n", i, base );
+        if (NT_SUCCESS( status )) NtUnmapViewOfSection( NtCurrentProcess(), base );
+        NtClose( section );
+        free_pe( &pe );
+    }
+    check_invariants();
+}
+
 /* kernel32 loader.c test_VirtualProtect (passes on Windows): an image page takes every single
  * protection; a writable one becomes copy-on-write (PAGE_READWRITE gives PAGE_WRITECOPY,
  * PAGE_EXECUTE_READWRITE gives PAGE_EXECUTE_WRITECOPY), as the query and the next old protection
@@ -546,20 +669,47 @@ done:
     free_pe( &pe );
 }
 
-/* MemoryImageInformation is for image views only */
-TEST(NtQueryVirtualMemory_image_information_of_other_memory_fails)
+/* Wine's ntdll test_query_image_information (Wine 10.0's, which passes on Windows): outside
+ * image views MemoryImageInformation succeeds with everything 0 for allocated memory, reserved
+ * or committed, and is STATUS_INVALID_ADDRESS for free memory; a short buffer is
+ * STATUS_INFO_LENGTH_MISMATCH and a longer one is fine, the length written only on success. */
+TEST(NtQueryVirtualMemory_image_information_of_other_memory)
 {
     NTDLL_MM_MEMORY_IMAGE_INFORMATION mi;
-    char *base = alloc_or_fail( 0x1000, MEM_COMMIT, PAGE_READWRITE );
+    char *base = alloc_or_fail( 0x10000, MEM_RESERVE, PAGE_READWRITE );
     NTSTATUS status;
-    SIZE_T len = 0;
+    SIZE_T len;
 
     if (!base) return;
-    status = NtQueryVirtualMemory( NtCurrentProcess(), base, MemoryImageInformation, &mi, sizeof(mi), NULL );
-    ok( status == STATUS_INVALID_ADDRESS, "private memory: got %s, expected STATUS_INVALID_ADDRESS\n", status_name( status ) );
+    for (int commit = 0; commit < 2; commit++)
+    {
+        if (commit)
+        {
+            void *p = base;
+            SIZE_T size = 0x1000;
+            ok( !nt_alloc( &p, &size, MEM_COMMIT, PAGE_READWRITE ), "commit failed\n" );
+        }
+        memset( &mi, 0xcc, sizeof(mi) );
+        len = 0xdead;
+        status = NtQueryVirtualMemory( NtCurrentProcess(), base + 0x234, MemoryImageInformation, &mi, sizeof(mi), &len );
+        ok( status == STATUS_SUCCESS && len == sizeof(mi), "%s: got %s, length %#lx\n", commit ? "committed" : "reserved",
+            status_name( status ), (unsigned long)len );
+        ok( !mi.ImageBase && !mi.SizeOfImage && !mi.ImageFlags, "%s: %p %#lx %#x\n", commit ? "committed" : "reserved",
+            mi.ImageBase, (unsigned long)mi.SizeOfImage, (unsigned int)mi.ImageFlags );
+    }
+    len = 0xdead;
+    status = NtQueryVirtualMemory( NtCurrentProcess(), base, MemoryImageInformation, &mi, sizeof(mi) + 2, &len );
+    ok( status == STATUS_SUCCESS && len == sizeof(mi), "longer buffer: got %s, length %#lx\n", status_name( status ),
+        (unsigned long)len );
+    len = 0xdead;
     status = NtQueryVirtualMemory( NtCurrentProcess(), base, MemoryImageInformation, &mi, sizeof(mi) - 1, &len );
-    ok( status == STATUS_INFO_LENGTH_MISMATCH, "short buffer: got %s\n", status_name( status ) );
+    ok( status == STATUS_INFO_LENGTH_MISMATCH && len == 0xdead, "short buffer: got %s, length %#lx\n",
+        status_name( status ), (unsigned long)len );
     release( base );
+    len = 0xdead;
+    status = NtQueryVirtualMemory( NtCurrentProcess(), base, MemoryImageInformation, &mi, sizeof(mi), &len );
+    ok( status == STATUS_INVALID_ADDRESS && len == 0xdead, "free memory: got %s, length %#lx\n",
+        status_name( status ), (unsigned long)len );
 }
 
 /* ---- page-aligned file data is mapped from the file ----

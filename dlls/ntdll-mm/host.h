@@ -334,9 +334,9 @@ struct mm_map_args
     SIZE_T    commit_size;
     ULONG_PTR zero_bits;
     ULONG     alloc_type, protect;
+    USHORT    machine;           /* MemExtendedParameterImageMachine (0: none) */
     /* derived */
     uintptr_t lowest, limit;     /* placement window (zero_bits, address requirements; 0: none) */
-    size_t    align_mask;
     ACCESS_MASK access;          /* the rights the section handle needs for this protection */
     /* the caller's pointers, where mm_map_section writes the results */
     PVOID    *addr_ptr;

@@ -83,6 +83,22 @@ static inline FARPROC mm_kernelbase_proc( const char *name )
     return mod ? GetProcAddress( mod, name ) : NULL;
 }
 
+/* The Wine version the program runs on, as major * 100 + minor (8.0: 800, 10.0: 1000), from
+ * ntdll's wine_get_version; 0 on Windows.  For todo_wine_if where one Wine version has a bug
+ * another has not. */
+static inline int mm_wine_version(void)
+{
+    const char *(CDECL *get_version)(void);
+    HMODULE ntdll = GetModuleHandleA( "ntdll.dll" );
+    int major = 0, minor = 0;
+    const char *v;
+
+    if (!ntdll || !(get_version = (void *)GetProcAddress( ntdll, "wine_get_version" ))) return 0;
+    for (v = get_version(); *v >= '0' && *v <= '9'; v++) major = major * 10 + (*v - '0');
+    if (*v == '.') for (v++; *v >= '0' && *v <= '9'; v++) minor = minor * 10 + (*v - '0');
+    return major * 100 + minor;
+}
+
 static inline SIZE_T mm_page_size(void)
 {
     SYSTEM_INFO si;

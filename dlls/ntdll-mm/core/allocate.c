@@ -20,6 +20,7 @@
 #include "mm_entry.h"   /* first: NTDLL_MM_WINE renames, config.h, _GNU_SOURCE */
 #include <errno.h>
 
+#include "bitmap.h"
 #include "pagerun.h"
 #include "pages.h"
 #include "place.h"
@@ -54,7 +55,7 @@ NTSTATUS mm_alloc_args_fetch( struct mm_alloc_args *args, PVOID *addr_ptr, SIZE_
     args->type = type;
     args->protect = protect;
     if (ex && (status = place_requirements( params, count, addr != NULL, &args->lowest, &args->limit,
-                                            &args->align_mask, &args->have_req )))
+                                            &args->align_mask, &args->have_req, NULL )))
         return status;
     /* nothing to allocate */
     if (!args->size) return STATUS_INVALID_PARAMETER;
@@ -304,20 +305,81 @@ NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *s
 
 /* ---- NtFreeVirtualMemory -------------------------------------------------------------------- */
 
+/* Lock: exclusive.  A new node for pages [from, to) of private allocation a, with their states
+ * and the write-watch and MEM_RESET bits of those pages; NULL if memory runs out. */
+static struct mm_alloc *clone_part( const struct mm_alloc *a, uintptr_t from, uintptr_t to )
+{
+    size_t first = (from - a->base) >> MM_PAGE_SHIFT, count = (to - from) >> MM_PAGE_SHIFT, words = (count + 63) / 64;
+    struct mm_alloc *b;
+
+    SPACE_ASSERT_EXCLUSIVE();
+    if (!(b = vad_new( a->kind, from, to ))) return NULL;
+    b->alloc_prot = a->alloc_prot;
+    b->flags = a->flags;
+    runs_reset( b, runs_state( a, first ) );
+    for (size_t p = first; p < first + count; p = runs_span_end( a, p ))
+    {
+        size_t stop = runs_span_end( a, p );
+        if (stop > first + count) stop = first + count;
+        if (runs_update( b, p - first, stop - p, 0, runs_state( a, p ) )) goto failed;
+    }
+    if (a->ww_dirty && !(b->ww_dirty = mm_calloc( words, sizeof(uint64_t) ))) goto failed;
+    if (a->reset_present && !(b->reset_present = mm_calloc( words, sizeof(uint64_t) ))) goto failed;
+    for (size_t i = 0; i < count; i++)
+    {
+        if (b->ww_dirty && bit_test( a->ww_dirty, first + i )) bits_update( b->ww_dirty, i, i + 1, 1 );
+        if (b->reset_present && bit_test( a->reset_present, first + i )) bits_update( b->reset_present, i, i + 1, 1 );
+    }
+    return b;
+failed:
+    vad_free( b );
+    return NULL;
+}
+
 /* Lock: exclusive.  MEM_RELEASE of [start, end) (end 0: size 0) of a.  Size 0 is the whole
- * allocation, from its base; a size must cover exactly that, except that the start of a
- * placeholder is released alone (Wine's ntdll test test_NtAllocateVirtualMemoryEx: 0x4000 of a
- * 0x8000 placeholder is released with size 0x4000 reported): split, then release the piece. */
+ * allocation, from its base.  A size releases just those pages, anywhere in the allocation,
+ * and what is left on either side becomes an allocation of its own (Wine's ntdll
+ * test_NtFreeVirtualMemory, Wine 10.0's, which passes on Windows: the page at base + 0x1000 of
+ * a 64K allocation is released, and the rest from base + 0x2000 is later released with size 0
+ * at that address).  A placeholder splits the same way into placeholders (test
+ * test_NtAllocateVirtualMemoryEx).  Pages of large-page memory go with the whole allocation
+ * only (hugetlb mappings are unmapped in huge pages: our choice of STATUS_INVALID_PARAMETER). */
 static NTSTATUS release( struct mm_alloc *a, uintptr_t start, uintptr_t end, uintptr_t *ret_base, size_t *ret_size )
 {
-    if (start != a->base) return end ? STATUS_INVALID_PARAMETER : STATUS_FREE_VM_NOT_AT_BASE;
-    if (end && end != a->end && !(a->flags & MM_F_PLACEHOLDER)) return STATUS_INVALID_PARAMETER;
-    if (end && end != a->end && ph_split( a, start, end )) return STATUS_NO_MEMORY;
-    if (resv_release( a->base, a->end - a->base )) return STATUS_NO_MEMORY;
-    *ret_base = a->base;
-    *ret_size = a->end - a->base;
+    struct mm_alloc *head = NULL, *tail = NULL;
+
+    if (!end)
+    {
+        if (start != a->base) return STATUS_FREE_VM_NOT_AT_BASE;
+        end = a->end;
+    }
+    if ((start != a->base || end != a->end) && (a->flags & MM_F_PLACEHOLDER))
+    {
+        if (ph_split( a, start, end )) return STATUS_NO_MEMORY;
+    }
+    else if (start != a->base || end != a->end)
+    {
+        if (a->flags & MM_F_LARGE_PAGES) return STATUS_INVALID_PARAMETER;
+        /* the parts that stay, made before anything changes */
+        if ((start > a->base && !(head = clone_part( a, a->base, start ))) ||
+            (end < a->end && !(tail = clone_part( a, end, a->end ))))
+        {
+            if (head) vad_free( head );
+            return STATUS_NO_MEMORY;
+        }
+    }
+    if (resv_release( start, end - start ))
+    {
+        if (head) vad_free( head );
+        if (tail) vad_free( tail );
+        return STATUS_NO_MEMORY;
+    }
+    *ret_base = start;
+    *ret_size = end - start;
     vad_remove( a );
     vad_free( a );
+    if (head) vad_insert( head );
+    if (tail) vad_insert( tail );
     return STATUS_SUCCESS;
 }
 

@@ -475,9 +475,11 @@ static void fill_info( const struct image_file *f, struct mm_image *img, const s
         img->info.LoaderFlags |= IMAGE_LOADER_FLAGS_COMPLUS_;
         set_complus_flags( f, img, h->cor_rva, h->cor_size );
     }
-    /* [loader][wine]: ImageDynamicallyRelocated for DYNAMIC_BASE images with code, not .NET */
-    if ((h->dll_chars & IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE) && img->info.ImageContainsCode &&
-        !(h->cor_rva && h->cor_size))
+    /* [loader][wine]: ImageDynamicallyRelocated for a DYNAMIC_BASE image that is not flat, has
+     * code or relocations (Wine 10.0's loader.c test_import_resolution: a DLL without code but
+     * with a relocation directory has it) and is not .NET */
+    if ((h->dll_chars & IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE) && !(img->info.ImageFlags & IMGF_MAPPED_FLAT) &&
+        (img->info.ImageContainsCode || (img->reloc_size && !img->relocs_stripped)) && !(h->cor_rva && h->cor_size))
         img->info.ImageFlags |= IMGF_DYNAMICALLY_RELOCATED;
 }
 

@@ -259,6 +259,19 @@ static void image_protections( struct mm_alloc *a, const struct mm_image *img )
     pages_sync_kernel( a, 0, npages );
 }
 
+/* Does NT relocate this image when it maps it away from its preferred base?  Only a dynamically
+ * relocated one (DYNAMIC_BASE, with code, not .NET: SectionImageInformation's
+ * ImageDynamicallyRelocated) with its relocations: any other is mapped as it is, its headers
+ * keeping the preferred base, and the PE loader relocates it (kernel32 loader.c,
+ * test_import_resolution "map with ntdll, without IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE": not
+ * relocated, STATUS_IMAGE_NOT_AT_BASE; Wine's perform_relocations refuses a stripped DLL there,
+ * STATUS_CONFLICTING_ADDRESSES).  A flat image is never relocated (Wine's loader). */
+static int imgmap_dynamic( const struct mm_image *img )
+{
+    return (img->info.ImageFlags & 0x04 /* ImageDynamicallyRelocated */) &&
+           !(img->info.ImageFlags & 0x08 /* ImageMappedFlat */) && !img->relocs_stripped;
+}
+
 /* Lock: exclusive.  NT applies relocations when it reads the image in, so relocated pages are
  * still clean copy-on-write pages of the image (PAGE_WRITECOPY, shared by views at that
  * base).  Here: the image relocated for this base in a memfd of its own, mapped over the
@@ -326,17 +339,11 @@ static int map_layout( uintptr_t addr, size_t size, void *ctx )
  * file's direct parts, relocation, the shared sections. */
 static NTSTATUS finish_view( struct mm_section *section, uintptr_t base, size_t size, int64_t delta )
 {
-    const struct mm_image *img = &section->image;
     NTSTATUS status;
 
     if ((status = map_direct_parts( section, base, size, PROT_READ | PROT_WRITE ))) return status;
-    /* A flat image is not relocated (Wine's loader; native is not pinned down).  Nor is one
-     * whose relocations were stripped: there is nothing to apply, and its headers keep the
-     * preferred base, which is how a PE loader sees that the module was not relocated
-     * (Wine's perform_relocations then refuses a stripped DLL, STATUS_CONFLICTING_ADDRESSES) */
-    if (delta && !(img->info.ImageFlags & 0x08) && !img->relocs_stripped &&
-        (status = relocate_view( section, base, size, delta )))
-        return status;
+    /* delta: 0 unless the image is relocated here (imgmap_dynamic) */
+    if (delta && (status = relocate_view( section, base, size, delta ))) return status;
     return map_shared_sections( section, base, size );
 }
 
@@ -346,6 +353,10 @@ NTSTATUS imgmap_map_view( struct mm_section *section, uintptr_t addr, uintptr_t 
     const struct mm_image *img = &section->image;
     size_t size = mm_round_up( img->image_size, MM_PAGE_MASK );
     struct place_req req = { addr, size, 0, limit, MM_GRAN_MASK, top_down };
+    int dynamic = imgmap_dynamic( img ), first = dynamic && !section->reloc_base;
+    /* where the image belongs: NT gives a dynamically relocated image one relocated base, where
+     * every view of it goes when it can, else the preferred base */
+    uintptr_t home = dynamic && section->reloc_base ? section->reloc_base : img->image_base;
     struct mm_alloc *a;
     uintptr_t base = 0;
     NTSTATUS status;
@@ -360,11 +371,9 @@ NTSTATUS imgmap_map_view( struct mm_section *section, uintptr_t addr, uintptr_t 
         if (!req.limit || req.limit > top) req.limit = top;
         limit = req.limit;
     }
-    if (!addr && img->image_base && img->image_base + size <= space.highest + 1 &&
-        (!limit || img->image_base + size <= limit))
+    if (!addr && home && home + size <= space.highest + 1 && (!limit || home + size <= limit))
     {
-        /* the preferred base first */
-        req.addr = img->image_base;
+        req.addr = home;
         status = place_range( &req, map_layout, section, &base );
         req.addr = 0;
         /* Taken: elsewhere, even when the relocations were stripped (kernel32 loader.c
@@ -376,12 +385,17 @@ NTSTATUS imgmap_map_view( struct mm_section *section, uintptr_t addr, uintptr_t 
     if (status) return status;
     delta = (int64_t)(base - img->image_base);
     if (!(a = vad_new( MM_KIND_IMAGE, base, base + size ))) status = STATUS_NO_MEMORY;
-    else if ((status = finish_view( section, base, size, delta ))) vad_free( a );
+    else if ((status = finish_view( section, base, size, dynamic ? delta : 0 ))) vad_free( a );
     if (status)
     {
         resv_release( base, size );
         return status;
     }
+    /* the first view the core places decides the relocated base: where the preferred base was
+     * taken, NT's relocated base is elsewhere too, and the view is at home (kernel32 loader.c,
+     * test_import_resolution "map with ntdll": STATUS_SUCCESS away from a taken preferred base
+     * for a DYNAMIC_BASE image, STATUS_IMAGE_NOT_AT_BASE without it) */
+    if (first && !addr) home = section->reloc_base = base;
     a->alloc_prot = PAGE_EXECUTE_WRITECOPY;
     a->section = section;
     a->cow = 1;
@@ -389,5 +403,5 @@ NTSTATUS imgmap_map_view( struct mm_section *section, uintptr_t addr, uintptr_t 
     image_protections( a, img );
     vad_insert( a );
     *view = a;
-    return delta ? STATUS_IMAGE_NOT_AT_BASE : STATUS_SUCCESS;
+    return base == home ? STATUS_SUCCESS : STATUS_IMAGE_NOT_AT_BASE;
 }

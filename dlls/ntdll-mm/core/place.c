@@ -69,20 +69,31 @@ UINT_PTR place_zero_bits_limit( ULONG_PTR zero_bits )
 }
 
 NTSTATUS place_requirements( const MEM_EXTENDED_PARAMETER *parameters, ULONG count, int fixed_addr,
-                             uintptr_t *lowest, uintptr_t *limit, size_t *align_mask, int *have_req )
+                             uintptr_t *lowest, uintptr_t *limit, size_t *align_mask, int *have_req,
+                             USHORT *machine )
 {
     MEM_ADDRESS_REQUIREMENTS req;
-    int have_node = 0, have_flags = 0;
+    int have_node = 0, have_flags = 0, have_machine = 0;
 
     *have_req = 0;
+    if (machine) *machine = 0;
     if (count && !parameters) return STATUS_INVALID_PARAMETER;
     for (ULONG i = 0; i < count; i++)
     {
         MEM_EXTENDED_PARAMETER p;
 
         if (host_copy_from_user( &p, &parameters[i], sizeof(p) )) return STATUS_ACCESS_VIOLATION;
-        if (p.Type == MemExtendedParameterInvalidType || p.Type >= MemExtendedParameterMax)
+        if (p.Type == MemExtendedParameterInvalidType || p.Type >= MM_EXT_PARAMETER_MAX)
             return STATUS_INVALID_PARAMETER;
+        if (p.Type == MM_EXT_PARAMETER_IMAGE_MACHINE)
+        {
+            /* views only, once (Wine's ntdll test_NtMapViewOfSectionEx: two of them are
+             * STATUS_INVALID_PARAMETER); the machine is checked against the image when mapped */
+            if (!machine || have_machine) return STATUS_INVALID_PARAMETER;
+            have_machine = 1;
+            *machine = p.ULong;
+            continue;
+        }
         if (p.Type == MemExtendedParameterNumaNode)
         {
             /* "the preferred NUMA node for new memory allocations" (MEM_EXTENDED_PARAMETER_TYPE):
@@ -110,8 +121,10 @@ NTSTATUS place_requirements( const MEM_EXTENDED_PARAMETER *parameters, ULONG cou
 
         if (req.Alignment)
         {
-            /* a power of two of at least the allocation granularity, only where we choose */
-            if (fixed_addr || (req.Alignment & (req.Alignment - 1)) || req.Alignment < MM_GRANULARITY)
+            /* a power of two of at least the allocation granularity, only where we choose, and
+             * never for a view (Wine's ntdll test_NtMapViewOfSectionEx refuses every alignment,
+             * the granularity's included, with STATUS_INVALID_PARAMETER) */
+            if (machine || fixed_addr || (req.Alignment & (req.Alignment - 1)) || req.Alignment < MM_GRANULARITY)
                 return STATUS_INVALID_PARAMETER;
             *align_mask = req.Alignment - 1;
         }

@@ -32,11 +32,14 @@ typedef int (*place_map_fn)( uintptr_t addr, size_t size, void *ctx );
 NTSTATUS place_range( const struct place_req *req, place_map_fn map, void *ctx, uintptr_t *base );
 /* the highest address a zero_bits argument allows (a count 1-21, or a mask); 0: no limit */
 UINT_PTR place_zero_bits_limit( ULONG_PTR zero_bits );
-/* The MEM_EXTENDED_PARAMETER list of NtAllocateVirtualMemoryEx / NtMapViewOfSectionEx, read
- * from caller memory: MemExtendedParameterAddressRequirements (once), NUMA node and attribute
- * flags as preferences; fixed_addr: the caller gave an address, which excludes requirements. */
+/* The MEM_EXTENDED_PARAMETER list of NtAllocateVirtualMemoryEx (machine NULL) or
+ * NtMapViewOfSectionEx (machine: where MemExtendedParameterImageMachine goes, 0 without one),
+ * read from caller memory: MemExtendedParameterAddressRequirements (once; no alignment for a
+ * view), NUMA node and attribute flags as preferences; fixed_addr: the caller gave an address,
+ * which excludes requirements. */
 NTSTATUS place_requirements( const MEM_EXTENDED_PARAMETER *parameters, ULONG count, int fixed_addr,
-                             uintptr_t *lowest, uintptr_t *limit, size_t *align_mask, int *have_req );
+                             uintptr_t *lowest, uintptr_t *limit, size_t *align_mask, int *have_req,
+                             USHORT *machine );
 
 MM_HIDDEN_END
 

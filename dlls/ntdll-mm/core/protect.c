@@ -121,6 +121,11 @@ NTSTATUS WINAPI NtProtectVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T 
     /* old_prot must be writable before anything changes (a NULL one is refused) */
     if ((status = user_fetch_inout_ulong( addr_ptr, size_ptr, &addr, &size, old_prot, &old ))) return status;
     if ((status = host_check_process( process ))) return status;
+    /* PAGE_TARGETS_NO_UPDATE (Control Flow Guard's targets of executable pages are left as they
+     * are) and PAGE_ENCLAVE_NO_CHANGE: nothing here has either, nothing to keep.  Windows'
+     * kernelbase WriteProcessMemory passes both to make a code page writable (Wine 10.0's
+     * kernelbase too: kernel32's test_VirtualAlloc writes a PAGE_EXECUTE_READ page so). */
+    new_prot &= ~(MM_PAGE_TARGETS_NO_UPDATE | MM_PAGE_ENCLAVE_NO_CHANGE);
     /* PAGE_WRITECOPY is decided per allocation (views only) */
     if ((status = prot_validate( new_prot, 1 ))) return status;
     if ((status = protect_worker( (uintptr_t)addr, size, new_prot, &base, &rsize, &old ))) return status;

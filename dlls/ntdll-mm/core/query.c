@@ -322,14 +322,18 @@ static NTSTATUS query_working_set( void *buffer, SIZE_T len, SIZE_T *res_len, SI
     return STATUS_SUCCESS;
 }
 
+/* MemoryImageInformation (Wine's ntdll test_query_image_information, which passes on Windows):
+ * for an image view its base and size; for other memory that is allocated STATUS_SUCCESS with
+ * everything 0; for free memory STATUS_INVALID_ADDRESS.  Too small a buffer is
+ * STATUS_INFO_LENGTH_MISMATCH without a length returned, a larger one is fine. */
 static NTSTATUS query_image( uintptr_t addr, void *buffer, SIZE_T len, SIZE_T *res_len, SIZE_T *written )
 {
     NTDLL_MM_MEMORY_IMAGE_INFORMATION info;
-    NTSTATUS status = STATUS_SUCCESS;
+    MEMORY_BASIC_INFORMATION basic;
+    NTSTATUS status;
     struct mm_alloc *a;
 
-    /* too small a buffer: the length it needs */
-    if (len < sizeof(info)) return length_mismatch( res_len, sizeof(info) );
+    if (len < sizeof(info)) return STATUS_INFO_LENGTH_MISMATCH;
     /* above the user range */
     if (addr > space.highest) return STATUS_INVALID_PARAMETER;
     memset( &info, 0, sizeof(info) );
@@ -339,8 +343,10 @@ static NTSTATUS query_image( uintptr_t addr, void *buffer, SIZE_T len, SIZE_T *r
     {
         info.ImageBase = (void *)a->base;
         info.SizeOfImage = a->end - a->base;
+        status = STATUS_SUCCESS;
     }
-    else status = STATUS_INVALID_ADDRESS;
+    else if (!(status = basic_info( mm_round_down( addr, MM_PAGE_MASK ), &basic )) && basic.State == MEM_FREE)
+        status = STATUS_INVALID_ADDRESS;
     space_unlock_shared();
     if (status) return status;
     if (host_copy_to_user( buffer, &info, sizeof(info) )) return STATUS_ACCESS_VIOLATION;

@@ -24,6 +24,18 @@ MM_HIDDEN_BEGIN
 
 #define PAGE_BASE_MASK  0xffu               /* the one base PAGE_* value of a protection */
 
+/* MEM_EXTENDED_PARAMETER_TYPE as the Windows SDK (winnt.h) numbers it: Wine 8.0's enum lacks
+ * MemExtendedParameterImageMachine and ends MemExtendedParameterMax one earlier */
+#define MM_EXT_PARAMETER_IMAGE_MACHINE 6
+#define MM_EXT_PARAMETER_MAX           7
+
+/* protection flags of the Windows SDK that Wine 8.0's winnt.h lacks (no CFG, no enclaves here) */
+#define MM_PAGE_ENCLAVE_NO_CHANGE  0x20000000
+#define MM_PAGE_TARGETS_NO_UPDATE  0x40000000
+
+/* the machine of this process's images */
+#define MM_NATIVE_MACHINE IMAGE_FILE_MACHINE_AMD64
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
@@ -159,6 +171,8 @@ struct mm_section
     uint32_t *direct_size;       /* images: per section, the bytes views map from image_fd at its
                                     raw_offset (whole pages; 0: all of it comes from fd) */
     uint8_t  *committed;         /* SEC_RESERVE: a bit per page of the section, under the space lock */
+    uintptr_t reloc_base;        /* images NT relocates: where they belong (the first view the core
+                                    placed; 0: none yet), under the space lock */
     void    (*destroy_hook)( struct mm_section *section, void *ctx );
     void     *destroy_ctx;
 };

@@ -235,12 +235,12 @@ NTSTATUS mm_map_args_fetch( struct mm_map_args *args, PVOID *addr_ptr, ULONG_PTR
 {
     LARGE_INTEGER offset = { .QuadPart = 0 };
     uintptr_t addr;
+    size_t align_mask = MM_GRAN_MASK;
     void *p;
     int have_req;
     NTSTATUS status;
 
     memset( args, 0, sizeof(*args) );
-    args->align_mask = MM_GRAN_MASK;
     args->addr_ptr = addr_ptr;
     args->size_ptr = size_ptr;
     if ((status = user_fetch_inout( addr_ptr, size_ptr, &p, &args->size ))) return status;
@@ -268,7 +268,7 @@ NTSTATUS mm_map_args_fetch( struct mm_map_args *args, PVOID *addr_ptr, ULONG_PTR
     /* a negative offset */
     if (offset.QuadPart < 0) return STATUS_INVALID_PARAMETER;
     if (ex && (status = place_requirements( params, count, addr != 0, &args->lowest, &args->limit,
-                                            &args->align_mask, &have_req )))
+                                            &align_mask, &have_req, &args->machine )))
         return status;
     args->addr = addr;
     args->offset = offset.QuadPart;
@@ -342,7 +342,7 @@ static NTSTATUS check_data_view( const struct mm_section *section, const struct 
     if (args->size && args->size > full - args->offset) return STATUS_INVALID_VIEW_SIZE;
     want = args->size ? args->size : full - args->offset;
     *size = mm_round_up( want, MM_PAGE_MASK );
-    *align_mask = args->align_mask;
+    *align_mask = MM_GRAN_MASK;
     if (section->flags & SEC_LARGE_PAGES)
     {
         /* views of large pages start and end on large pages */
@@ -428,11 +428,15 @@ static NTSTATUS announce_view( struct mm_alloc *a, void *ctx )
 
 NTSTATUS mm_map_section( struct mm_section *s, struct mm_map_args *args, void *ctx )
 {
-    struct place_req req = { args->addr, 0, args->lowest, args->limit, args->align_mask,
+    struct place_req req = { args->addr, 0, args->lowest, args->limit, MM_GRAN_MASK,
                              !!(args->alloc_type & MEM_TOP_DOWN) };
     struct mm_alloc *a = NULL;
     NTSTATUS status;
 
+    /* MemExtendedParameterImageMachine: an image for another machine than the one asked is
+     * STATUS_NOT_SUPPORTED (Wine's ntdll test_NtMapViewOfSectionEx and wow64.c
+     * test_image_mappings, which pass on Windows: R3000, or AMD64 for an i386 image) */
+    if (args->machine && s->is_image && args->machine != s->image.machine) return STATUS_NOT_SUPPORTED;
     if ((args->alloc_type & MEM_REPLACE_PLACEHOLDER) && (s->is_image || (s->flags & SEC_LARGE_PAGES)))
     {
         /* MapViewOfFile3, MEM_REPLACE_PLACEHOLDER: "Only data/pf-backed section views are
@@ -462,6 +466,10 @@ NTSTATUS mm_map_section( struct mm_section *s, struct mm_map_args *args, void *c
     }
     space_unlock_exclusive();
     if (!NT_SUCCESS( status )) return status;
+    /* the image of another machine than this process's, asked for by its machine: mapped,
+     * STATUS_IMAGE_MACHINE_TYPE_MISMATCH (wow64.c test_image_mappings: an i386 image asked for
+     * as IMAGE_FILE_MACHINE_I386 in a 64-bit process) */
+    if (args->machine && s->is_image && s->image.machine != MM_NATIVE_MACHINE) status = STATUS_IMAGE_MACHINE_TYPE_MISMATCH;
     /* the results are written after the lock is dropped; the view stays if they cannot be */
     if (user_store_inout( args->addr_ptr, args->size_ptr, a->base, a->end - a->base )) return STATUS_ACCESS_VIOLATION;
     return status;

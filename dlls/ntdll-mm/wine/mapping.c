@@ -445,6 +445,13 @@ NTSTATUS mmw_map_view( HANDLE handle, struct mm_map_args *args, struct mmw_mappi
      * the mapping is an image, which a builtin may replace */
     if (!mapping && (status = mmw_get_mapping( handle, args->access, mapping = &asked ))) return status;
     call.image = mapping->image;
+    /* an image asked for by another machine: nothing is mapped, a builtin neither (the core's
+     * rule, mm_map_section, decided before Wine's load order) */
+    if (call.image && args->machine && args->machine != call.image->machine)
+    {
+        status = STATUS_NOT_SUPPORTED;
+        goto done;
+    }
     if (call.image && !(flags & (MMW_MAP_BUILTIN | MMW_MAP_NO_LOAD_ORDER)))
     {
         /* Wine's load order: a builtin may stand in for the image (a fake dll always does) */

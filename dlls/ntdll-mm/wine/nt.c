@@ -86,10 +86,38 @@ NTSTATUS WINAPI NtAllocateVirtualMemoryEx( HANDLE process, PVOID *ret, SIZE_T *s
     return mm_NtAllocateVirtualMemoryEx( process, ret, size_ptr, type, protect, parameters, count );
 }
 
+/* For a kernelbase whose VirtualFree passes MEM_RELEASE with a size on (mmw_version.h): would
+ * this release a part of an allocation?  Then VirtualFree must fail as on Windows.  The start of
+ * a placeholder stays releasable (Wine's ntdll test_NtAllocateVirtualMemoryEx releases it so);
+ * what the core refuses anyway (bad pointers, free memory, a range past the allocation) is left
+ * to it. */
+static BOOL release_of_part( PVOID *addr_ptr, SIZE_T *size_ptr )
+{
+    MEMORY_REGION_INFORMATION info;
+    uintptr_t start, end, base;
+    SIZE_T size;
+    void *addr;
+
+    if (host_copy_from_user( &addr, addr_ptr, sizeof(addr) ) || host_copy_from_user( &size, size_ptr, sizeof(size) ) ||
+        !size || (uintptr_t)addr + size < (uintptr_t)addr)
+        return FALSE;
+    if (mm_NtQueryVirtualMemory( NtCurrentProcess(), addr, MemoryRegionInformationEx, &info, sizeof(info), NULL ))
+        return FALSE;
+    start = mm_round_down( (uintptr_t)addr, MM_PAGE_MASK );
+    end = mm_round_up( (uintptr_t)addr + size, MM_PAGE_MASK );
+    base = (uintptr_t)info.AllocationBase;
+    if (end > base + info.RegionSize) return FALSE;
+    if (start != base) return TRUE;
+    return end != base + info.RegionSize && !(info.RegionType & NTDLL_MM_REGION_PLACEHOLDER_RESERVATION);
+}
+
 NTSTATUS WINAPI NtFreeVirtualMemory( HANDLE process, PVOID *addr_ptr, SIZE_T *size_ptr, ULONG type )
 {
     TRACE( "%p %p %p %x\n", process, addr_ptr, size_ptr, (int)type );
 
+    if (MMW_REFUSE_RELEASE_WITH_SIZE && type == MEM_RELEASE && process == NtCurrentProcess() &&
+        release_of_part( addr_ptr, size_ptr ))
+        return STATUS_INVALID_PARAMETER;
     if (process != NtCurrentProcess()) return mmw_remote_free( process, addr_ptr, size_ptr, type );
     mmw_stack_fixup( NULL );
     return mm_NtFreeVirtualMemory( process, addr_ptr, size_ptr, type );
@@ -202,19 +230,12 @@ NTSTATUS WINAPI NtMapViewOfSectionEx( HANDLE handle, HANDLE process, PVOID *addr
     TRACE( "handle=%p process=%p addr=%p off=%p size=%p access=%x params=%p/%u\n", handle, process, addr_ptr,
            offset_ptr, size_ptr, (int)protect, params, (int)count );
 
-    /* Windows' kernelbase turns MapViewOfFile3( ..., NULL process, ... ) into the current
-     * process before calling here; Wine 8.0's kernelbase passes the NULL through (fixed in later
-     * Wine), so without this MapViewOfFile3 would fail where it works on Windows.  NT itself
-     * would answer STATUS_INVALID_HANDLE for a NULL handle. */
-    if (!process) process = NtCurrentProcess();
+    /* MapViewOfFile3 with a NULL process, from an old kernelbase (mmw_version.h) */
+    if (!process && MMW_NULL_PROCESS_IS_CURRENT) process = NtCurrentProcess();
     if ((status = mm_map_args_fetch( &args, addr_ptr, 0, 0, offset_ptr, size_ptr, alloc_type, protect, params, count,
                                      TRUE )))
         return status;
-    if (process != NtCurrentProcess())
-    {
-        if (count) FIXME( "extended parameters not forwarded to another process\n" );
-        return mmw_remote_map( handle, process, &args );
-    }
+    if (process != NtCurrentProcess()) return mmw_remote_map( handle, process, &args );
     if ((status = mm_map_args_check( &args ))) return status;
     return mmw_map_view( handle, &args, NULL, 0 );
 }
@@ -362,7 +383,9 @@ NTSTATUS WINAPI NtReadVirtualMemory( HANDLE process, const void *addr, void *buf
          * through /proc, would also see PAGE_NOACCESS and guard pages) */
         SIZE_T done;
         status = copy_self( buffer, addr, size, FALSE, &done );
-        size = done;
+        /* a partial copy reports nothing read (kernel32's test_ReadProcessMemory, Wine 10.0's,
+         * which passes on Windows) */
+        size = status ? 0 : done;
     }
     else
     {
@@ -417,10 +440,9 @@ NTSTATUS WINAPI NtWriteVirtualMemory( HANDLE process, void *addr, const void *bu
     if (process == NtCurrentProcess())
     {
         if (!(status = copy_self( addr, buffer, size, TRUE, &done ))) goto done;
-        /* NT refuses read-only pages, but its kernelbase's WriteProcessMemory makes them
-         * writable first and Wine's does not: programs patching their own code rely on the
-         * server writing them (through /proc and ptrace) as Wine does */
-        if (!writable_by_server( (char *)addr + done )) goto done;
+        /* NT refuses read-only pages; an old kernelbase that does not make them writable first
+         * gets the server's write (through /proc and ptrace), as Wine does (mmw_version.h) */
+        if (!MMW_SERVER_WRITES_READONLY || !writable_by_server( (char *)addr + done )) goto done;
     }
     SERVER_START_REQ( write_process_memory )
     {
@@ -432,9 +454,10 @@ NTSTATUS WINAPI NtWriteVirtualMemory( HANDLE process, void *addr, const void *bu
     SERVER_END_REQ;
     if (!status) done = size;
     else if (process == NtCurrentProcess()) status = STATUS_PARTIAL_COPY;
-    else done = 0;
 done:
-    if (bytes_written) *bytes_written = done;
+    /* a partial copy reports nothing written, as NtReadVirtualMemory does (kernel32's
+     * test_WriteProcessMemory) */
+    if (bytes_written) *bytes_written = status ? 0 : done;
     return status;
 }
 

@@ -10,8 +10,8 @@
  * written through guarded copies.
  *
  * What Wine 10.0's APCs cannot carry: extended parameters of NtAllocateVirtualMemoryEx
- * besides the address requirements (the NUMA node, attribute flags other than 0), an alignment
- * for NtMapViewOfSectionEx, CommitSize and InheritDisposition of NtMapViewOfSection.
+ * besides the address requirements (the NUMA node, attribute flags other than 0), CommitSize and
+ * InheritDisposition of NtMapViewOfSection.
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -209,10 +209,8 @@ NTSTATUS mmw_remote_map( HANDLE handle, HANDLE process, const struct mm_map_args
     NTSTATUS status;
 
     if (args->commit_size) FIXME( "CommitSize %lx not forwarded to another process\n", args->commit_size );
-    if (args->align_mask != MM_GRAN_MASK)
-        FIXME( "alignment %#lx not forwarded to another process\n", (unsigned long)args->align_mask + 1 );
     memset( &call, 0, sizeof(call) );
-    if (args->zero_bits || (!args->lowest && !args->limit))
+    if (!args->lowest && !args->limit && !args->machine)
     {
         call.map_view.type       = APC_MAP_VIEW;
         call.map_view.handle     = wine_server_obj_handle( handle );   /* the server duplicates it */
@@ -226,7 +224,7 @@ NTSTATUS mmw_remote_map( HANDLE handle, HANDLE process, const struct mm_map_args
         return apc_result( result.map_view.status, args->addr_ptr, args->size_ptr, result.map_view.addr,
                            result.map_view.size );
     }
-    /* NtMapViewOfSectionEx's address requirements */
+    /* NtMapViewOfSectionEx's address requirements and image machine */
     call.map_view_ex.type       = APC_MAP_VIEW_EX;
     call.map_view_ex.handle     = wine_server_obj_handle( handle );
     call.map_view_ex.addr       = wine_server_client_ptr( (void *)args->addr );
@@ -236,6 +234,7 @@ NTSTATUS mmw_remote_map( HANDLE handle, HANDLE process, const struct mm_map_args
     call.map_view_ex.limit_high = args->limit ? args->limit - 1 : 0;
     call.map_view_ex.alloc_type = args->alloc_type;
     call.map_view_ex.prot       = args->protect;
+    call.map_view_ex.machine    = args->machine;
     if ((status = server_queue_process_apc( process, &call, &result ))) return status;
     return apc_result( result.map_view_ex.status, args->addr_ptr, args->size_ptr, result.map_view_ex.addr,
                        result.map_view_ex.size );

@@ -12,4 +12,10 @@
  * server's relocation address map_addr and turned the Wine flags into bitfields) */
 typedef struct pe_image_info mmw_image_info;
 
+/* Wine 10.0's kernelbase does what Windows' does before ntdll (see 8.0/mmw_version.h): NT's
+ * answers stand */
+#define MMW_NULL_PROCESS_IS_CURRENT 0
+#define MMW_REFUSE_RELEASE_WITH_SIZE 0
+#define MMW_SERVER_WRITES_READONLY 0
+
 #endif

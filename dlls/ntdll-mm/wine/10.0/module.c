@@ -7,10 +7,8 @@
  * virtual_map_module (Wine's load order may substitute a builtin), the address windows are
  * (limit_low, limit_high) instead of zero bits, the server checks an image's machine against
  * the process's when the view is registered (map_image_view), and ntdll.dll, when it could not
- * be mapped at its base, is relocated by the loader asking virtual_relocate_module.  The core
- * relocates every image it maps away from its preferred base and writes the new base into the
- * mapped headers (as NT does), so for an image of the core's virtual_relocate_module has
- * nothing left to do.
+ * be mapped at its base, is relocated by the loader asking virtual_relocate_module (when the
+ * core did not relocate it while mapping it: only DYNAMIC_BASE images are, as on NT).
  *
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -116,27 +114,103 @@ NTSTATUS virtual_map_module( HANDLE mapping, void **module, SIZE_T *size, SECTIO
     return map_module( mapping, &desc, module, size, limit_low, limit_high, machine, MMW_MAP_NO_LOAD_ORDER );
 }
 
-/* The loader's ntdll.dll was mapped away from its preferred base.  The core relocated it while
- * mapping it and wrote the new base into its headers, so the headers' base is the module's;
- * anything else was not mapped by the core. */
+/* Apply one block of base relocations to the page at page (delta: new base - old base);
+ * FALSE for an entry type a 64-bit or 32-bit x86 image cannot have. */
+static BOOL relocate_block( char *page, const IMAGE_BASE_RELOCATION *rel, INT_PTR delta )
+{
+    const USHORT *entry = (const USHORT *)(rel + 1);
+    unsigned int count = (rel->SizeOfBlock - sizeof(*rel)) / sizeof(*entry);
+
+    for (unsigned int i = 0; i < count; i++)
+    {
+        char *p = page + (entry[i] & 0xfff);
+
+        switch (entry[i] >> 12)
+        {
+        case IMAGE_REL_BASED_ABSOLUTE: break;
+        case IMAGE_REL_BASED_HIGHLOW: *(DWORD *)p += (DWORD)delta; break;
+        case IMAGE_REL_BASED_DIR64:   *(ULONGLONG *)p += delta; break;
+        default: return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* The loader's ntdll.dll was mapped away from its preferred base (STATUS_IMAGE_NOT_AT_BASE).
+ * The core relocates an image that NT relocates while mapping it (DYNAMIC_BASE) and writes
+ * the new base into its headers; any other is the loader's to relocate, as Wine 10.0's loader
+ * asks here: its sections made writable, the relocation blocks applied, the protections put
+ * back (what the PE loader would do; NT's own loader does it in user mode too). */
 NTSTATUS virtual_relocate_module( void *module )
 {
-    const IMAGE_DOS_HEADER *dos = module;
-    const IMAGE_NT_HEADERS *nt = (const IMAGE_NT_HEADERS *)((const char *)module + dos->e_lfanew);
+    char *base = module;
+    IMAGE_NT_HEADERS *nt = (IMAGE_NT_HEADERS *)(base + ((const IMAGE_DOS_HEADER *)module)->e_lfanew);
+    IMAGE_SECTION_HEADER *sec = IMAGE_FIRST_SECTION( nt );
+    const IMAGE_DATA_DIRECTORY *dir;
+    const IMAGE_BASE_RELOCATION *rel, *end;
+    ULONG old_prot[96], size_of_image;
     ULONG_PTR image_base;
+    unsigned int nsec = nt->FileHeader.NumberOfSections, i;
+    NTSTATUS status = STATUS_SUCCESS;
+    INT_PTR delta;
 
     if (nt->OptionalHeader.Magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC)
-        image_base = ((const IMAGE_NT_HEADERS64 *)nt)->OptionalHeader.ImageBase;
+    {
+        IMAGE_OPTIONAL_HEADER64 *opt = (IMAGE_OPTIONAL_HEADER64 *)&nt->OptionalHeader;
+        image_base = opt->ImageBase;
+        size_of_image = opt->SizeOfImage;
+        dir = opt->NumberOfRvaAndSizes > IMAGE_DIRECTORY_ENTRY_BASERELOC ?
+              &opt->DataDirectory[IMAGE_DIRECTORY_ENTRY_BASERELOC] : NULL;
+    }
     else
-        image_base = ((const IMAGE_NT_HEADERS32 *)nt)->OptionalHeader.ImageBase;
-    if (image_base == (ULONG_PTR)module) return STATUS_SUCCESS;
+    {
+        IMAGE_OPTIONAL_HEADER32 *opt = (IMAGE_OPTIONAL_HEADER32 *)&nt->OptionalHeader;
+        image_base = opt->ImageBase;
+        size_of_image = opt->SizeOfImage;
+        dir = opt->NumberOfRvaAndSizes > IMAGE_DIRECTORY_ENTRY_BASERELOC ?
+              &opt->DataDirectory[IMAGE_DIRECTORY_ENTRY_BASERELOC] : NULL;
+    }
+    if (!(delta = (ULONG_PTR)module - image_base)) return STATUS_SUCCESS;
     if (nt->FileHeader.Characteristics & IMAGE_FILE_RELOCS_STRIPPED)
     {
         ERR( "module %p needs relocating from %p, but its relocations are stripped\n", module, (void *)image_base );
         return STATUS_CONFLICTING_ADDRESSES;
     }
-    ERR( "module %p with base %p was not mapped by the memory manager\n", module, (void *)image_base );
-    return STATUS_INVALID_IMAGE_FORMAT;
+    if (!dir || !dir->Size) return STATUS_SUCCESS;
+    if (nsec > ARRAY_SIZE(old_prot) || dir->VirtualAddress >= size_of_image ||
+        dir->Size > size_of_image - dir->VirtualAddress)
+        return STATUS_INVALID_IMAGE_FORMAT;
+    TRACE( "%p -> %p\n", (void *)image_base, module );
+
+    for (i = 0; i < nsec; i++)
+    {
+        void *addr = base + sec[i].VirtualAddress;
+        SIZE_T size = sec[i].SizeOfRawData;
+
+        old_prot[i] = 0;
+        if (size) mm_NtProtectVirtualMemory( NtCurrentProcess(), &addr, &size, PAGE_READWRITE, &old_prot[i] );
+    }
+    rel = (const IMAGE_BASE_RELOCATION *)(base + dir->VirtualAddress);
+    end = (const IMAGE_BASE_RELOCATION *)((const char *)rel + dir->Size);
+    while (rel + 1 <= end && rel->SizeOfBlock >= sizeof(*rel) &&
+           rel->SizeOfBlock <= (const char *)end - (const char *)rel && rel->VirtualAddress < size_of_image)
+    {
+        if (!relocate_block( base + rel->VirtualAddress, rel, delta ))
+        {
+            status = STATUS_INVALID_IMAGE_FORMAT;
+            break;
+        }
+        rel = (const IMAGE_BASE_RELOCATION *)((const char *)rel + rel->SizeOfBlock);
+    }
+    for (i = 0; i < nsec; i++)
+    {
+        void *addr = base + sec[i].VirtualAddress;
+        SIZE_T size = sec[i].SizeOfRawData;
+        ULONG prot;
+
+        if (size && old_prot[i]) mm_NtProtectVirtualMemory( NtCurrentProcess(), &addr, &size, old_prot[i], &prot );
+    }
+    return status;
 }
 
 /* NtQueryVirtualMemory(MemoryWineUnixFuncs / MemoryWineUnixWow64Funcs): the unix call table of

@@ -56,7 +56,7 @@ NTSTATUS mmw_load_builtin( const mmw_image_info *image, const struct mm_map_args
 {
     SECTION_IMAGE_INFORMATION info;
 
-    return load_builtin( image, (WCHAR *)(image + 1), 0, &info, args->addr_ptr, args->size_ptr,
+    return load_builtin( image, (WCHAR *)(image + 1), args->machine, &info, args->addr_ptr, args->size_ptr,
                          args->lowest, args->limit ? args->limit - 1 : 0 );
 }
 

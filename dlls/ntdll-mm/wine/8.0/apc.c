@@ -210,6 +210,8 @@ NTSTATUS mmw_remote_map( HANDLE handle, HANDLE process, const struct mm_map_args
     NTSTATUS status;
 
     if (args->commit_size) FIXME( "CommitSize %lx not forwarded to another process\n", args->commit_size );
+    if (args->lowest || args->limit || args->machine)
+        FIXME( "address requirements and image machine not forwarded to another process\n" );
     memset( &call, 0, sizeof(call) );
     call.map_view.type       = APC_MAP_VIEW;
     call.map_view.handle     = wine_server_obj_handle( handle );   /* the server duplicates it */
