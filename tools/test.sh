@@ -1,15 +1,23 @@
 #!/bin/bash
 # ntdll-mm: the test command.  Installs what it needs (Debian 12, root), builds the library
-# out of tree, runs the native test suite (make check), then the Wine 8.0 harness
-# (Wine's conformance tests and tests/pe/ under stock Wine and under the overlay).
-#   tools/test.sh            everything
-#   tools/test.sh --native   only the native suite
+# out of tree, runs the native test suite (make check), then the Wine harness for each Wine
+# (Wine's conformance tests and tests/pe/ under stock Wine and under the overlay): Debian 12's
+# Wine 8.0, then Debian 13's Wine 10.0 (from a Debian 13 root the harness keeps in its cache).
+#   tools/test.sh                 everything
+#   tools/test.sh --native        only the native suite
+#   tools/test.sh --wine VERSION  the native suite and one Wine's harness (8.0 or 10.0)
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${NTDLL_MM_BUILD:-$src/build}
 native_only=0
-[ "${1:-}" = "--native" ] && native_only=1
+wines="8.0 10.0"
+case "${1:-}" in
+    --native) native_only=1 ;;
+    --wine) wines="${2:?--wine needs a version: 8.0 or 10.0}" ;;
+    "") ;;
+    *) echo "usage: $0 [--native | --wine VERSION]" >&2; exit 2 ;;
+esac
 
 step() { echo "== [$(date +%H:%M:%S)] $*"; }
 
@@ -67,9 +75,11 @@ LD_LIBRARY_PATH="$inst/lib" "$build/consumer"
 
 [ $native_only = 1 ] && exit 0
 
-step "Wine 8.0 harness"
 wine_status=0
-"$src/tests/wine/ci.sh" "$build/wine-results" || wine_status=$?
+for w in $wines; do
+    step "Wine $w harness"
+    NTDLL_MM_WINE=$w "$src/tests/wine/ci.sh" "$build/wine-results-$w" || { wine_status=$?; echo "Wine $w harness FAILED"; }
+done
 
 # one closing line over everything: native checks, the install consumer, and every Wine
 # conformance check executed (a Wine check "passes" unless it is a real failure)
@@ -77,14 +87,18 @@ native=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' tests/ntdll-mm-tests.log | tai
 unpriv=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$build/unprivileged.log" 2>/dev/null | tail -n1 || true)
 [ -n "$unpriv" ] || unpriv="0 passed, 0 failed"
 consumer=$(LD_LIBRARY_PATH="$inst/lib" "$build/consumer" | sed -n 's/^consumer: //p')
-wine=$(awk -F'\t' 'NR > 1 { e += $4; f += $6 } END { printf "%d passed, %d failed", e - f, f }' \
-       "$build/wine-results/summary.tsv" 2>/dev/null || echo "0 passed, 1 failed")
-total=$(printf '%s\n%s\n%s\n%s\n' "$native" "$unpriv" "$consumer" "$wine" |
-        awk '{ p += $1; f += $3 } END { printf "%d passed, %d failed", p, f }')
-fixed=$(awk -F'\t' 'NR > 1 && $3 == "ntdll-mm" { x += $7; t += $5 } END { printf "%d fixed todo checks, %d todo checks left", x, t }' \
-        "$build/wine-results/summary.tsv" 2>/dev/null || echo "unknown")
-echo "native suite: $native; as nobody: $unpriv; install consumer: $consumer; Wine conformance (stock + ntdll-mm): $wine"
-echo "Wine on ntdll-mm: $fixed (per test: $build/wine-results/summary.tsv)"
-[ $wine_status -eq 0 ] || echo "Wine harness FAILED (exit $wine_status)"
+lines=$(printf '%s\n%s\n%s\n' "$native" "$unpriv" "$consumer")
+echo "native suite: $native; as nobody: $unpriv; install consumer: $consumer"
+for w in $wines; do
+    summary="$build/wine-results-$w/summary.tsv"
+    wine=$(awk -F'\t' 'NR > 1 { e += $4; f += $6 } END { printf "%d passed, %d failed", e - f, f }' "$summary" 2>/dev/null ||
+           echo "0 passed, 1 failed")
+    [ -f "$summary" ] || wine="0 passed, 1 failed"
+    fixed=$(awk -F'\t' 'NR > 1 && $3 == "ntdll-mm" { x += $7; t += $5 } END { printf "%d fixed todo checks, %d todo checks left", x, t }' \
+            "$summary" 2>/dev/null || echo "unknown")
+    echo "Wine $w conformance (stock + ntdll-mm): $wine; on ntdll-mm: $fixed (per test: $summary)"
+    lines=$(printf '%s\n%s\n' "$lines" "$wine")
+done
+total=$(printf '%s\n' "$lines" | awk '{ p += $1; f += $3 } END { printf "%d passed, %d failed", p, f }')
 echo "total: $total"
 exit $wine_status

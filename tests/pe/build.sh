@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build the ntdll-mm Windows-side conformance programs and the demo with MinGW.
 #   tests/pe/build.sh WINE_SRC_DIR OUTDIR
+#   tests/pe/build.sh --demo OUTDIR       only the demo, when its source is newer
 # Conventions (relied on by tests/wine/check-wine.sh and tests/pe/pe.am):
 #   tests/pe/<name>.c, <name> not starting with "_"  one test program -> OUTDIR/<name>.exe,
 #                                                     Wine test name <name>, run with no arguments
@@ -16,15 +17,28 @@ set -eu
 
 die() { echo "tests/pe/build.sh: error: $*" >&2; exit 1; }
 
-[ $# -eq 2 ] || die "usage: $0 WINE_SRC_DIR OUTDIR"
-wine_src=$1
-outdir=$2
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-
 CC=${MINGW_CC:-x86_64-w64-mingw32-gcc}
 command -v "$CC" >/dev/null 2>&1 ||
     die "$CC not found (apt-get install gcc-mingw-w64-x86-64)"
+
+# --demo OUTDIR: the demo alone (it needs no Wine header), unless it is newer than its source
+if [ "${1:-}" = "--demo" ]; then
+    [ $# -eq 2 ] || die "usage: $0 --demo OUTDIR"
+    mkdir -p "$2" || die "cannot create $2"
+    exe="$2/ntdll-mm-demo.exe"
+    if [ ! "$exe" -nt "$top/demo/ntdll-mm-demo.c" ]; then
+        echo "PE DEMO  ntdll-mm-demo.exe"
+        "$CC" -O2 -Wall -std=gnu11 -o "$exe" "$top/demo/ntdll-mm-demo.c" -static-libgcc ${PE_LDFLAGS:-} -ladvapi32 ||
+            die "building the demo failed"
+    fi
+    exit 0
+fi
+
+[ $# -eq 2 ] || die "usage: $0 WINE_SRC_DIR OUTDIR | --demo OUTDIR"
+wine_src=$1
+outdir=$2
 [ -f "$wine_src/include/wine/test.h" ] ||
     die "$wine_src/include/wine/test.h not found: WINE_SRC_DIR must be an unpacked Wine source tree"
 wine_include=$(cd "$wine_src/include" && pwd)

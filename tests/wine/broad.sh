@@ -1,7 +1,8 @@
 #!/bin/bash
 # The rest of Wine's kernel32, ntdll and kernelbase conformance tests (every module check-wine
-# does not run) under stock Wine 8.0 and under the overlay: a wider regression check of the
-# drop-in than CI's memory-management suites.  Not part of CI (about 5 minutes).
+# does not run) under stock Wine (8.0, or NTDLL_MM_WINE's) and under the overlay: a wider
+# regression check of the drop-in than CI's memory-management suites.  Not part of CI (about 5
+# minutes).
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage: tests/wine/broad.sh [--results DIR] [--timeout SECONDS] [MODULE:TEST ...]
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --results) results="$2"; shift ;;
         --timeout) timeout_s="$2"; shift ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         -*) die "unknown option '$1' (see --help)" ;;
         *:*) specs+=("$1") ;;
         *) die "'$1' is not MODULE:TEST" ;;
@@ -45,19 +46,25 @@ enter_wine_root "$0" "${orig_args[@]}"
 #               two fail in either build)
 FLAKY='comm\.c:918:|change\.c:(241|277):'
 
-# check-wine.sh runs kernel32:virtual, kernel32:loader, ntdll:virtual, ntdll:info and
-# kernelbase:process; these are the others Wine 8.0 builds into the three test programs
-if [ ${#specs[@]} -eq 0 ]; then
-    for t in actctx atom change codepage comm console debugger directory drive environ fiber file \
-             format_msg heap locale mailslot module path pipe power process profile resource sync \
-             thread time timer toolhelp version volume; do specs+=("kernel32:$t"); done
-    for t in atom change directory env error exception file large_int om path pipe port reg rtl \
-             rtlbitmap rtlstr string sync thread threadpool time wow64; do specs+=("ntdll:$t"); done
-    for t in path sync; do specs+=("kernelbase:$t"); done
-fi
-
 env_out=$(NTDLL_MM_QUIET=1 bash "$here/setup.sh" --print-env) || die "setup failed (see above)"
 eval "$env_out"
+
+# check-wine.sh runs kernel32:virtual, kernel32:loader, ntdll:virtual, ntdll:info and
+# kernelbase:process; these are the others this Wine builds into the three test programs (each
+# lists its tests with --list)
+if [ ${#specs[@]} -eq 0 ]; then
+    for mod in kernel32 ntdll kernelbase; do
+        [ -f "$NTDLL_MM_TESTBIN/${mod}_test.exe" ] || continue
+        list=$(env -u DISPLAY -u WAYLAND_DISPLAY WINEPREFIX="$NTDLL_MM_PREFIX_STOCK" WINEDEBUG=-all \
+               timeout -k 5 120 "$NTDLL_MM_STOCK_LOADER" "$NTDLL_MM_TESTBIN/${mod}_test.exe" --list 2>/dev/null </dev/null 8>&- |
+               tr -d '\r' | sed -n 's/^    \([a-z0-9_]*\)$/\1/p')
+        [ -n "$list" ] || die "$mod""_test.exe --list gave no test names"
+        for t in $list; do
+            case "$mod:$t" in kernel32:virtual|kernel32:loader|ntdll:virtual|ntdll:info|kernelbase:process) continue ;; esac
+            specs+=("$mod:$t")
+        done
+    done
+fi
 
 kill_servers() {
     local p

@@ -73,3 +73,13 @@ void *virtual_setup_exception( void *stack_ptr, size_t size, EXCEPTION_RECORD *r
     }
     return stack;
 }
+
+/* ProcessManageWritesToExecutableMemory: with write exceptions enabled, Wine 10.0 makes a write
+ * to an executable page raise STATUS_IN_PAGE_ERROR (STATUS_EXECUTABLE_MEMORY_WRITE) unless the
+ * thread allows writes.  Wine calls this on aarch64 only (process.c, for ARM64EC); this host
+ * serves x86_64 processes, where nothing asks for it: the request is refused with a FIXME, and
+ * executable pages stay writable as their protection says. */
+void virtual_enable_write_exceptions( BOOL enable )
+{
+    if (enable) FIXME( "write exceptions on executable memory are not supported on this architecture\n" );
+}
