@@ -188,17 +188,20 @@ static void image_views( const char *name, int is_64bit )
     if (NT_SUCCESS( status ))
     {
         const unsigned char *rdata_sh = section_header( s.data, ".rdata" );
-        int64_t delta = (char *)v2 - (char *)(uintptr_t)pref;
+        int64_t delta = (char *)v1 - (char *)(uintptr_t)pref;
 
         ok( v2 != v1, "%s: same address twice\n", name );
         if (!is_64bit) ok( (ULONG_PTR)v2 + size2 <= 0x80000000, "%s: 32-bit image at %p, above 2 GiB\n", name, v2 );
         check_image_view( "relocated view", v2, s.data );
-        /* a relocated view's headers carry its new base (NT's relocation rewrites ImageBase) */
-        ok( image_base_of( v2, is_64bit ) == (uintptr_t)v2, "%s: relocated header ImageBase %#llx, view at %p\n",
-            name, (unsigned long long)image_base_of( v2, is_64bit ), v2 );
+        /* NT relocates an image once, for where it belongs (the first view here): a view elsewhere
+         * holds the same bytes, headers included, and its loader relocates them by v2 - v1 (Wine's
+         * ntdll test_syscalls finds a second view's first page identical to the loaded module's) */
+        ok( image_base_of( v2, is_64bit ) == (uintptr_t)v1, "%s: second view's header ImageBase %#llx, expected %p\n",
+            name, (unsigned long long)image_base_of( v2, is_64bit ), v1 );
         ok( image_base_of( v1, is_64bit ) == (uintptr_t)v1, "%s: first view's ImageBase changed to %#llx\n", name,
             (unsigned long long)image_base_of( v1, is_64bit ) );
-        /* pe_sample_pointers[0] points at the start of .rdata: find it in .data and check it moved */
+        /* pe_sample_pointers[0] points at the start of .rdata: find it in .data, pointing into the
+         * first view */
         data_sh = section_header( s.data, ".data" );
         if (data_sh && rdata_sh)
         {
@@ -207,9 +210,9 @@ static void image_views( const char *name, int is_64bit )
             for (uint32_t off = 0; off + 8 <= get32( data_sh + 8 ) && !found; off += is_64bit ? 8 : 4)
             {
                 uint64_t v = is_64bit ? get64( d + off ) : get32( d + off );
-                if (v >= (uint64_t)(uintptr_t)v2 && v < (uint64_t)(uintptr_t)v2 + size2) found = v;
+                if (v >= (uint64_t)(uintptr_t)v1 && v < (uint64_t)(uintptr_t)v1 + size1) found = v;
             }
-            ok( found != 0, "%s: no relocated pointer into the view in .data\n", name );
+            ok( found != 0, "%s: no pointer into the first view in the second's .data\n", name );
             ok( !found || found >= want, "%s: relocated pointer %#llx below .rdata %#llx\n", name,
                 (unsigned long long)found, (unsigned long long)want );
         }
@@ -379,7 +382,8 @@ TEST(NtMapViewOfSection_sec_image_without_relocations_maps_elsewhere_unrelocated
  * Windows), with the image's preferred base taken: a DYNAMIC_BASE image is mapped elsewhere,
  * relocated there (its headers name the new base) and STATUS_SUCCESS: that is where the image
  * belongs now, NT's relocated base; another view at the same time cannot be there,
- * STATUS_IMAGE_NOT_AT_BASE, and once the first is gone a new one is at home again.  Without
+ * STATUS_IMAGE_NOT_AT_BASE, holding the same bytes (its loader relocates them), and once the
+ * first is gone a new one is at home again.  Without
  * DYNAMIC_BASE the image is mapped elsewhere as it is, STATUS_IMAGE_NOT_AT_BASE, its pointers and
  * headers still for the preferred base: relocating it is the PE loader's job. */
 TEST(NtMapViewOfSection_sec_image_relocated_only_with_dynamic_base)
@@ -429,9 +433,10 @@ TEST(NtMapViewOfSection_sec_image_relocated_only_with_dynamic_base)
                 status_name( status ), v2 );
             if (NT_SUCCESS( status ))
             {
-                delta = dynamic ? (uintptr_t)v2 - PE_IMAGE_BASE : 0;
+                /* the same bytes as the first view: relocated for where the image belongs */
                 ok( get64( (unsigned char *)v2 + 0x1010 ) == target + delta, "%s: second view's pointer %#llx\n",
                     what, (unsigned long long)get64( (unsigned char *)v2 + 0x1010 ) );
+                ok( !memcmp( v1, v2, 0x1000 ), "%s: headers differ\n", what );
                 NtUnmapViewOfSection( NtCurrentProcess(), v2 );
             }
             NtUnmapViewOfSection( NtCurrentProcess(), v1 );
@@ -830,7 +835,10 @@ TEST(NtMapViewOfSection_sec_image_page_aligned_data_is_mapped_from_the_file)
     if (!v1 || !v2) goto done;
 
     check_aligned_view( "view at the base", v1, 0 );
-    check_aligned_view( "relocated view", v2, (int64_t)((uintptr_t)v2 - PE_IMAGE_BASE) );
+    /* NT relocates an image once, for its section's home base, and every view shares those
+     * pages; a view elsewhere returns STATUS_IMAGE_NOT_AT_BASE and the loader fixes it up
+     * (Wine's ntdll test_syscalls: a second mapping of ntdll.dll reads the same bytes) */
+    check_aligned_view( "view away from home", v2, 0 );
     /* where the pages come from: the file for page-aligned data, else the laid-out copy */
     ok( kernel_map_named( v1 + 0x1000, "ntdll-mm-image-" ) == 1, ".text of the view at the base is not the file's\n" );
     ok( kernel_map_named( v1 + 0x2000, "ntdll-mm-image-" ) == 1, ".data1's first page is not the file's\n" );
@@ -851,7 +859,7 @@ TEST(NtMapViewOfSection_sec_image_page_aligned_data_is_mapped_from_the_file)
     v1[0x2000] = 0x5a;
     v1[0x3100] = 0x5b;
     ok( v2[0x2000] == al_byte( 0x2000 ) && v2[0x3100] == al_byte( 0x3100 ),
-        "the relocated view reads %#x %#x after the other's writes\n", v2[0x2000], v2[0x3100] );
+        "the view away from home reads %#x %#x after the other's writes\n", v2[0x2000], v2[0x3100] );
     ok( !query( v1 + 0x2000, &mbi ) && mbi.Protect == PAGE_READWRITE && mbi.RegionSize == 0x2000,
         "written .data1: protect %#x size %#lx, expected PAGE_READWRITE 0x2000\n", (unsigned int)mbi.Protect,
         (unsigned long)mbi.RegionSize );

@@ -214,6 +214,7 @@ void imgmap_free( struct mm_section *section )
 {
     if (section->shared_fd >= 0) close( section->shared_fd );
     if (section->image_fd >= 0) close( section->image_fd );
+    if (section->reloc_fd >= 0) close( section->reloc_fd );
     mm_free( section->direct_size );
     image_free( &section->image );
 }
@@ -272,39 +273,56 @@ static int imgmap_dynamic( const struct mm_image *img )
            !(img->info.ImageFlags & 0x08 /* ImageMappedFlat */) && !img->relocs_stripped;
 }
 
-/* Lock: exclusive.  NT applies relocations when it reads the image in, so relocated pages are
- * still clean copy-on-write pages of the image (PAGE_WRITECOPY, shared by views at that
- * base).  Here: the image relocated for this base in a memfd of its own, mapped over the
- * view, so a query still tells written pages from relocated ones. */
+/* Lock: exclusive.  NT applies relocations when it reads the image in, once, for the image's
+ * relocated base: the pages are shared by every view (prototype PTEs), still clean
+ * copy-on-write pages (PAGE_WRITECOPY), and a view elsewhere holds the same bytes, its loader
+ * told by STATUS_IMAGE_NOT_AT_BASE to relocate them again (Wine's ntdll test_syscalls maps
+ * ntdll.dll a second time and finds the first page identical to the loaded module's).  Here:
+ * the image relocated by delta in a memfd of the section's, made by the first view and mapped
+ * over every view, so a query still tells written pages from relocated ones. */
 static NTSTATUS relocate_view( struct mm_section *section, uintptr_t base, size_t size, int64_t delta )
 {
     const struct mm_image *img = &section->image;
     unsigned char *buf;
-    NTSTATUS status;
+    NTSTATUS status = STATUS_SUCCESS;
     int fd;
 
-    if (!(buf = mm_malloc( size ))) return STATUS_NO_MEMORY;
-    status = os_file_read( section->fd, buf, size, 0 ) == (ssize_t)size ? STATUS_SUCCESS : STATUS_NO_MEMORY;
-    for (unsigned int i = 0; !status && i < img->nsections; i++)
+    if (section->reloc_fd >= 0 && section->reloc_delta != delta)
     {
-        size_t len = direct_len( section, i, size );
-        if (len && os_file_read( section->image_fd, buf + img->sections[i].rva, len, img->sections[i].raw_offset ) !=
-            (ssize_t)len)
-            status = STATUS_NO_MEMORY;
+        /* made for a base that did not stay the image's (its first view failed) */
+        close( section->reloc_fd );
+        section->reloc_fd = -1;
     }
-    if (!status && !(status = image_relocate( buf, img, delta )))
+    if (section->reloc_fd < 0)
     {
-        if ((fd = os_create_shm( size, "ntdll-mm relocated image" )) < 0) status = STATUS_NO_MEMORY;
-        else
+        if (!(buf = mm_malloc( size ))) return STATUS_NO_MEMORY;
+        if (os_file_read( section->fd, buf, size, 0 ) != (ssize_t)size) status = STATUS_NO_MEMORY;
+        for (unsigned int i = 0; !status && i < img->nsections; i++)
         {
-            if (os_file_write( fd, buf, size, 0 ) != (ssize_t)size ||
-                os_map( base, size, PROT_READ | PROT_WRITE, OS_MAP_PRIVATE, fd, 0, 1 ))
+            size_t len = direct_len( section, i, size );
+            if (len && os_file_read( section->image_fd, buf + img->sections[i].rva, len,
+                                     img->sections[i].raw_offset ) != (ssize_t)len)
                 status = STATUS_NO_MEMORY;
-            close( fd );   /* the mapping keeps the memfd */
         }
+        if (!status && !(status = image_relocate( buf, img, delta )))
+        {
+            if ((fd = os_create_shm( size, "ntdll-mm relocated image" )) < 0) status = STATUS_NO_MEMORY;
+            else if (os_file_write( fd, buf, size, 0 ) != (ssize_t)size)
+            {
+                close( fd );
+                status = STATUS_NO_MEMORY;
+            }
+            else
+            {
+                section->reloc_fd = fd;
+                section->reloc_delta = delta;
+            }
+        }
+        mm_free( buf );
+        if (status) return status;
     }
-    mm_free( buf );
-    return status;
+    if (os_map( base, size, PROT_READ | PROT_WRITE, OS_MAP_PRIVATE, section->reloc_fd, 0, 1 )) return STATUS_NO_MEMORY;
+    return STATUS_SUCCESS;
 }
 
 /* Lock: exclusive.  Map the shared sections of an image view over its copy-on-write pages,
@@ -383,19 +401,21 @@ NTSTATUS imgmap_map_view( struct mm_section *section, uintptr_t addr, uintptr_t 
     }
     else status = place_range( &req, map_layout, section, &base );
     if (status) return status;
-    delta = (int64_t)(base - img->image_base);
+    /* the first view the core places decides the relocated base: where the preferred base was
+     * taken, NT's relocated base is elsewhere too, and the view is at home (kernel32 loader.c,
+     * test_import_resolution "map with ntdll": STATUS_SUCCESS away from a taken preferred base
+     * for a DYNAMIC_BASE image, STATUS_IMAGE_NOT_AT_BASE without it) */
+    if (first && !addr) home = base;
+    /* every view holds the image relocated for home (relocate_view) */
+    delta = dynamic ? (int64_t)(home - img->image_base) : 0;
     if (!(a = vad_new( MM_KIND_IMAGE, base, base + size ))) status = STATUS_NO_MEMORY;
-    else if ((status = finish_view( section, base, size, dynamic ? delta : 0 ))) vad_free( a );
+    else if ((status = finish_view( section, base, size, delta ))) vad_free( a );
     if (status)
     {
         resv_release( base, size );
         return status;
     }
-    /* the first view the core places decides the relocated base: where the preferred base was
-     * taken, NT's relocated base is elsewhere too, and the view is at home (kernel32 loader.c,
-     * test_import_resolution "map with ntdll": STATUS_SUCCESS away from a taken preferred base
-     * for a DYNAMIC_BASE image, STATUS_IMAGE_NOT_AT_BASE without it) */
-    if (first && !addr) home = section->reloc_base = base;
+    if (first && !addr) section->reloc_base = home;
     a->alloc_prot = PAGE_EXECUTE_WRITECOPY;
     a->section = section;
     a->cow = 1;

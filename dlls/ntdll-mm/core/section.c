@@ -195,6 +195,7 @@ NTSTATUS mm_section_create_from_fd( int fd, ULONG sec_flags, ULONG protect, uint
     section->fd = -1;
     section->shared_fd = -1;
     section->image_fd = -1;
+    section->reloc_fd = -1;
     section->protect = protect;
     section->file_writable = !!writable;
     section->flags = sec_flags & (SEC_IMAGE | SEC_RESERVE | SEC_COMMIT | SEC_FILE | SEC_NOCACHE | SEC_WRITECOMBINE |

@@ -173,6 +173,9 @@ struct mm_section
     uint8_t  *committed;         /* SEC_RESERVE: a bit per page of the section, under the space lock */
     uintptr_t reloc_base;        /* images NT relocates: where they belong (the first view the core
                                     placed; 0: none yet), under the space lock */
+    int       reloc_fd;          /* images: the image relocated by reloc_delta (for reloc_base),
+                                    which every view maps, or -1; under the space lock */
+    int64_t   reloc_delta;
     void    (*destroy_hook)( struct mm_section *section, void *ctx );
     void     *destroy_ctx;
 };
