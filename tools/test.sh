@@ -76,9 +76,12 @@ LD_LIBRARY_PATH="$inst/lib" "$build/consumer"
 [ $native_only = 1 ] && exit 0
 
 wine_status=0
+declare -A wine_ok
 for w in $wines; do
     step "Wine $w harness"
-    NTDLL_MM_WINE=$w "$src/tests/wine/ci.sh" "$build/wine-results-$w" || { wine_status=$?; echo "Wine $w harness FAILED"; }
+    wine_ok[$w]=1
+    NTDLL_MM_WINE=$w "$src/tests/wine/ci.sh" "$build/wine-results-$w" ||
+        { wine_status=$?; wine_ok[$w]=0; echo "Wine $w harness FAILED"; }
 done
 
 # one closing line over everything: native checks, the install consumer, and every Wine
@@ -91,13 +94,18 @@ lines=$(printf '%s\n%s\n%s\n' "$native" "$unpriv" "$consumer")
 echo "native suite: $native; as nobody: $unpriv; install consumer: $consumer"
 for w in $wines; do
     summary="$build/wine-results-$w/summary.tsv"
-    wine=$(awk -F'\t' 'NR > 1 { e += $4; f += $6 } END { printf "%d passed, %d failed", e - f, f }' "$summary" 2>/dev/null ||
-           echo "0 passed, 1 failed")
-    [ -f "$summary" ] || wine="0 passed, 1 failed"
+    # a Wine check passes unless it is a real failure; the failures the baseline lists for
+    # stock Wine (Debian's own, e.g. Wine 10.0's kernelbase patch) and the overlay's no more
+    # than stock's are known ones when the baseline check passed, counted apart
+    read -r passed failed < <(awk -F'\t' 'NR > 1 { e += $4; f += $6 } END { print e - f, f + 0 }' "$summary" 2>/dev/null ||
+                              echo "0 1")
+    [ -f "$summary" ] || { passed=0; failed=1; }
+    known=0
+    if [ "${wine_ok[$w]}" = 1 ]; then known=$failed; failed=0; fi
     fixed=$(awk -F'\t' 'NR > 1 && $3 == "ntdll-mm" { x += $7; t += $5 } END { printf "%d fixed todo checks, %d todo checks left", x, t }' \
             "$summary" 2>/dev/null || echo "unknown")
-    echo "Wine $w conformance (stock + ntdll-mm): $wine; on ntdll-mm: $fixed (per test: $summary)"
-    lines=$(printf '%s\n%s\n' "$lines" "$wine")
+    echo "Wine $w conformance (stock + ntdll-mm): $passed passed, $failed failed ($known known failures of stock Wine's own tests, tests/wine/baseline-$w.tsv); on ntdll-mm: $fixed (per test: $summary)"
+    lines=$(printf '%s\n%s passed, %s failed\n' "$lines" "$passed" "$failed")
 done
 total=$(printf '%s\n' "$lines" | awk '{ p += $1; f += $3 } END { printf "%d passed, %d failed", p, f }')
 echo "total: $total"
