@@ -17,6 +17,9 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --stock|--ntdll-mm) mode=("$1"); shift ;;
         --wine) export NTDLL_MM_WINE="${2:?--wine needs a version: 8.0 or 10.0}"; shift 2 ;;
+        -h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        --) shift; break ;;
+        -*) echo "tools/run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
         *) break ;;
     esac
 done
