@@ -13,6 +13,7 @@
  * Copyright 2026 the ntdll-mm authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -883,43 +884,76 @@ done:
     free_pe( &pe );
 }
 
-/* Child of the test below: a private mount namespace with a noexec tmpfs holding the image.
- * Exits 0 when the view is right, else the number of the step that failed. */
+/* Child of the test below, already in a private mount namespace: a noexec tmpfs holding the
+ * image.  Its checks are counted by run_in_child (a failed one ends the child). */
 static void noexec_child( void *arg )
 {
     struct test_pe *pe = arg;
     char dir[] = "/tmp/ntdll-mm-noexec-XXXXXX", path[64], report[256];
-    HANDLE file, section = NULL;
+    HANDLE file = NULL, section = NULL;
     unsigned char *view = NULL;
     SIZE_T size = 0;
+    NTSTATUS status;
     void *p;
-    int fd;
+    int fd = -1;
 
-    if (unshare( CLONE_NEWNS ) || mount( NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL )) _exit( 10 );
-    if (!mkdtemp( dir )) _exit( 11 );
-    if (mount( "ntdll-mm-noexec", dir, "tmpfs", MS_NOEXEC, "size=1m" )) _exit( 12 );
+    if (!ok( mkdtemp( dir ) != NULL, "mkdtemp: %s\n", strerror( errno ) )) return;
+    if (!ok( !mount( "ntdll-mm-noexec", dir, "tmpfs", MS_NOEXEC, "size=1m" ), "mount tmpfs noexec: %s\n",
+             strerror( errno ) ))
+        goto done;
     snprintf( path, sizeof(path), "%s/image.dll", dir );
-    if ((fd = open( path, O_CREAT | O_RDWR, 0700 )) < 0 || write( fd, pe->data, pe->size ) != (ssize_t)pe->size)
-        _exit( 13 );
+    fd = open( path, O_CREAT | O_RDWR, 0700 );
+    if (!ok( fd >= 0 && write( fd, pe->data, pe->size ) == (ssize_t)pe->size, "writing the image: %s\n",
+             strerror( errno ) ))
+        goto done;
     /* the mount refuses executable mappings of its files: what the test is about */
-    if ((p = mmap( NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0 )) != MAP_FAILED) _exit( 14 );
-    if (ntdll_mm_file_handle_from_fd( fd, GENERIC_READ | GENERIC_EXECUTE, &file )) _exit( 15 );
-    if (NtCreateSection( &section, SECTION_ALL_ACCESS, NULL, NULL, PAGE_EXECUTE_READ, SEC_IMAGE, file )) _exit( 16 );
-    if (NtMapViewOfSection( section, NtCurrentProcess(), (void **)&view, 0, 0, NULL, &size, ViewShare, 0,
-                            PAGE_READONLY ))
-        _exit( 17 );
+    p = mmap( NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0 );
+    if (!ok( p == MAP_FAILED, "the noexec mount let the file be mapped executable\n" )) goto done;
+    if (!ok( !ntdll_mm_file_handle_from_fd( fd, GENERIC_READ | GENERIC_EXECUTE, &file ), "file handle\n" )) goto done;
+    status = NtCreateSection( &section, SECTION_ALL_ACCESS, NULL, NULL, PAGE_EXECUTE_READ, SEC_IMAGE, file );
+    if (!ok( !status, "NtCreateSection: %s\n", status_name( status ) )) goto done;
+    status = NtMapViewOfSection( section, NtCurrentProcess(), (void **)&view, 0, 0, NULL, &size, ViewShare, 0,
+                                 PAGE_READONLY );
+    if (!ok( !status, "NtMapViewOfSection: %s\n", status_name( status ) )) goto done;
     /* .text executable in the kernel, the layout as anywhere else, the map consistent */
-    if (kernel_map_named( view + 0x1000, "r-xp" ) != 1) _exit( 18 );
-    if (view[0x1000] != al_byte( 0x1000 ) || view[0x31ff] != al_byte( 0x31ff ) || view[0x3200] || view[0x4000] != al_byte( 0x4200 ))
-        _exit( 19 );
-    if (ntdll_mm_check_invariants( report, sizeof(report) )) _exit( 20 );
+    ok( kernel_map_named( view + 0x1000, "r-xp" ) == 1, ".text is not executable in the kernel's map\n" );
+    ok( view[0x1000] == al_byte( 0x1000 ) && view[0x31ff] == al_byte( 0x31ff ) && !view[0x3200] &&
+        view[0x4000] == al_byte( 0x4200 ), "the copied image differs from NT's layout\n" );
+    ok( !ntdll_mm_check_invariants( report, sizeof(report) ), "invariants: %s\n", report );
     NtUnmapViewOfSection( NtCurrentProcess(), view );
-    NtClose( section );
-    NtClose( file );
-    close( fd );
+done:
+    if (section) NtClose( section );
+    if (file) NtClose( file );
+    if (fd >= 0) close( fd );
     umount2( dir, MNT_DETACH );
     rmdir( dir );
-    _exit( 0 );
+}
+
+/* A private mount namespace: unshared, with / made private so that mounts stay its own.
+ * Fails where / is not a mount point (a chroot) or unsharing is refused. */
+static int enter_private_mount_namespace( void )
+{
+    return unshare( CLONE_NEWNS ) || mount( NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL ) ? errno : 0;
+}
+
+/* Asked in a throw-away child, so that the test's own process keeps its namespace. */
+static int private_mount_namespace_error( void )
+{
+    int status;
+    pid_t pid = fork();
+
+    if (pid < 0) return errno;
+    if (!pid) _exit( enter_private_mount_namespace() ? 1 : 0 );
+    while (waitpid( pid, &status, 0 ) < 0 && errno == EINTR) ;
+    return WIFEXITED( status ) && !WEXITSTATUS( status ) ? 0 : EPERM;
+}
+
+static void noexec_in_namespace( void *arg )
+{
+    int err = enter_private_mount_namespace();
+
+    if (!ok( !err, "private mount namespace: %s\n", strerror( err ) )) return;
+    noexec_child( arg );
 }
 
 /* Wine's virtual.c reads an image's sections into memory when its file sits on a noexec mount
@@ -935,9 +969,14 @@ TEST(NtMapViewOfSection_sec_image_on_noexec_mount_is_copied)
         skip( "a noexec tmpfs needs root (mounted in a private mount namespace)\n" );
         return;
     }
+    /* a chroot's / is no mount point: no private namespace, so no mount of our own there */
+    if (private_mount_namespace_error())
+    {
+        skip( "no private mount namespace here (unshare(CLONE_NEWNS) or making / private failed: a chroot?)\n" );
+        return;
+    }
     build_aligned_pe( &pe );
-    st = run_in_child( noexec_child, &pe );
-    ok( WIFEXITED( st ) && WEXITSTATUS( st ) == 0, "child: status %#x (exit code = failed step, see noexec_child)\n",
-        st );
+    st = run_in_child( noexec_in_namespace, &pe );
+    ok( WIFEXITED( st ), "child: status %#x\n", st );
     free_pe( &pe );
 }

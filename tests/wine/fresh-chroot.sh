@@ -29,6 +29,7 @@ umount_all() {
     for m in dev/pts dev proc sys; do
         mountpoint -q "$root/$m" && { umount -R "$root/$m" 2>/dev/null || umount -R -l "$root/$m"; }
     done
+    if mountpoint -q "$root"; then umount -R "$root" 2>/dev/null || umount -R -l "$root"; fi
     return 0
 }
 trap umount_all EXIT
@@ -44,6 +45,10 @@ step "debootstrap bookworm (minbase)" debootstrap --variant=minbase bookworm "$r
     "${mirror:-http://deb.debian.org/debian}"
 
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# a machine's / is a mount point, a chroot's directory is not: make it one (private), so that
+# what needs a private mount namespace (the Debian 13 root, the noexec test) works as on a machine
+mount --bind "$root" "$root"
+mount --make-private "$root"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount --rbind /dev "$root/dev"
